@@ -1,0 +1,1 @@
+"""baocao: periodic government reporting over a tree of units."""

@@ -1,0 +1,23 @@
+"""An account with a default or reset password can open nothing but the change-password page."""
+from django.conf import settings
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class PasswordChangeRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password and not self._allowed(request.path):
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                return redirect("accounts:password_change")
+            return HttpResponseForbidden("Bạn phải đổi mật khẩu trước khi sử dụng hệ thống.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(path):
+        allowed = (reverse("accounts:password_change"), reverse("accounts:logout"), reverse("set_language"), settings.STATIC_URL)
+        return path.startswith(allowed)

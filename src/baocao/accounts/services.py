@@ -1,0 +1,141 @@
+"""Account actions. Views, commands and tests all call these."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from baocao import regimes
+from baocao.audit.models import AuditEvent
+from baocao.audit.services import client_ip, record, record_many
+
+from .models import Account
+
+
+def attempt_login(request, username, password):
+    """Check a username and password; return the account, or None for any failure.
+
+    Counts consecutive failures and locks the account for BAOCAO_LOCKOUT_MINUTES after
+    BAOCAO_LOCKOUT_THRESHOLD of them. The caller shows one message whatever the reason.
+    """
+    username = (username or "").strip()
+    now = timezone.now()
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("unit").filter(username__iexact=username).first()
+        if account is None:
+            make_password(password)  # same cost as a real check: no timing oracle for unknown names
+            record("login.failure", request=request, username=username, note="unknown username")
+            return None
+        password_ok = account.check_password(password)
+        if not account.is_active or account.is_locked(now):
+            reason = "revoked" if not account.is_active else "locked"
+            record("login.failure", request=request, actor=account, unit=account.unit, note=reason)
+            return None
+        if password_ok:
+            Account.objects.filter(pk=account.pk).update(failed_login_count=0, locked_until=None, last_login=now)
+            account.failed_login_count, account.locked_until, account.last_login = 0, None, now
+            record("login.success", request=request, actor=account, unit=account.unit)
+            return account
+        failures = account.failed_login_count + 1
+        record("login.failure", request=request, actor=account, unit=account.unit, note="wrong password")
+        if failures >= settings.BAOCAO_LOCKOUT_THRESHOLD:
+            until = now + timedelta(minutes=settings.BAOCAO_LOCKOUT_MINUTES)
+            Account.objects.filter(pk=account.pk).update(failed_login_count=0, locked_until=until)
+            record(
+                "account.locked_out",
+                request=request,
+                actor=account,
+                unit=account.unit,
+                obj=account,
+                after={"locked_until": until.isoformat()},
+                note=f"{failures} failed attempts",
+            )
+        else:
+            Account.objects.filter(pk=account.pk).update(failed_login_count=F("failed_login_count") + 1)
+        return None
+
+
+def change_password(account, new_password, *, request=None):
+    """Set a new password that passes the policy; raises ValidationError listing every reason."""
+    password_validation.validate_password(new_password, account)
+    account.set_password(new_password)
+    account.must_change_password = False
+    account.password_changed_at = timezone.now()
+    account.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    record("password.changed", request=request, actor=account, unit=account.unit, obj=account)
+
+
+def unlock(actor, account, *, request=None):
+    """Clear a lockout (failed attempts) before it expires."""
+    before = {"locked_until": account.locked_until.isoformat() if account.locked_until else None}
+    account.locked_until = None
+    account.failed_login_count = 0
+    account.save(update_fields=["locked_until", "failed_login_count"])
+    record("account.unlocked", request=request, actor=actor, unit=account.unit, obj=account, before=before)
+
+
+def default_password_hash():
+    """One Argon2 hash of the regime's default password, shared by every account that gets it
+    in one batch: hashing once per account would take hours for 100,000 accounts."""
+    return make_password(regimes.current().default_password)
+
+
+def planned_accounts(units):
+    """(unit, template, username) for every account the regime says these units should have."""
+    regime = regimes.current()
+    for unit in units:
+        for template in regime.account_templates(unit.kind):
+            yield unit, template, template.username_for(unit)
+
+
+@transaction.atomic
+def create_missing_accounts(actor, units, *, request=None):
+    """Create the regime's accounts that do not exist yet for `units`, with the default password
+    and a forced change at first login. Idempotent; returns the accounts created."""
+    planned = list(planned_accounts(units))
+    if not planned:
+        return []
+    existing = set()
+    wanted = [username.lower() for _, _, username in planned]
+    for start in range(0, len(wanted), 900):  # stay under SQLite's bound-parameter limit
+        # lower(username) is what the unique index is built on, so this lookup uses it.
+        query = Account.objects.alias(key=Lower("username")).filter(key__in=wanted[start : start + 900])
+        existing.update(u.lower() for u in query.values_list("username", flat=True))
+    password = default_password_hash()
+    new_accounts = []
+    for unit, template, username in planned:
+        if username.lower() in existing:
+            continue
+        existing.add(username.lower())
+        account = Account(
+            username=username,
+            display_name=template.display_name_for(unit)[:300],
+            unit=unit,
+            user_group=template.group,
+            password=password,
+            must_change_password=True,
+        )
+        account.set_roles(template.roles)
+        new_accounts.append(account)
+    # Both databases return the new primary keys from a bulk insert.
+    created = Account.objects.bulk_create(new_accounts, batch_size=1000)
+    ip = client_ip(request)
+    record_many(
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.username if actor else "",
+            ip=ip,
+            action="account.created",
+            unit=a.unit,
+            unit_path=a.unit.path,
+            object_type="accounts.account",
+            object_id=str(a.pk),
+            after={"username": a.username, "roles": list(a.roles)},
+        )
+        for a in created
+    )
+    return created

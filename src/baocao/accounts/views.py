@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from baocao.audit.services import record
+
+from . import services
+from .models import Account
+from .scope import ADMINISTER, require
+from .forms import LoginForm, PasswordChangeForm
+
+BACKEND = "baocao.accounts.backends.AccountBackend"
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("shell:home")
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        account = services.attempt_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+        if account is not None:
+            login(request, account, backend=BACKEND)
+            if account.must_change_password:
+                return redirect("accounts:password_change")
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                target = "shell:home"
+            return redirect(target)
+        # One message whatever went wrong: wrong password, unknown or locked account.
+        error = _("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa.")
+    return render(request, "accounts/login.html", {"form": form, "error": error, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        record("logout", request=request, unit=request.user.unit)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(request.user, form.cleaned_data["new_password1"], request=request)
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Đổi mật khẩu thành công."))
+        return redirect("shell:home")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password})
+
+
+@require_POST
+@login_required
+def unlock_view(request, pk):
+    account = get_object_or_404(Account.objects.select_related("unit"), pk=pk)
+    require(request, ADMINISTER, account.unit)
+    services.unlock(request.user, account, request=request)
+    messages.success(request, _("Đã mở khóa tài khoản %(username)s.") % {"username": account.username})
+    return redirect("units:detail", code=account.unit.code)

@@ -1,0 +1,20 @@
+"""Names of audited actions and their Vietnamese labels for the audit list."""
+from django.utils.translation import gettext_lazy as _
+
+LABELS = {
+    "login.success": _("Đăng nhập thành công"),
+    "login.failure": _("Đăng nhập thất bại"),
+    "logout": _("Đăng xuất"),
+    "account.locked_out": _("Khóa tài khoản do nhập sai mật khẩu nhiều lần"),
+    "account.unlocked": _("Mở khóa tài khoản"),
+    "password.changed": _("Đổi mật khẩu"),
+    "scope.denied": _("Truy cập ngoài phạm vi bị từ chối"),
+    "units.imported": _("Nhập danh mục đơn vị"),
+    "unit.created": _("Tạo đơn vị"),
+    "unit.updated": _("Cập nhật đơn vị"),
+    "account.created": _("Tạo tài khoản"),
+}
+
+
+def label(action):
+    return LABELS.get(action, action)

@@ -1,0 +1,30 @@
+"""Append-only audit events. On PostgreSQL the database itself refuses UPDATE and DELETE."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("Thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Tài khoản")
+    )
+    # Kept as text too: the event must say who it was even for an unknown username.
+    actor_username = models.CharField(_("Tên đăng nhập"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("Địa chỉ IP"), null=True, blank=True)
+    action = models.CharField(_("Hành động"), max_length=64, db_index=True)
+    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Đơn vị"))
+    # The unit's path at the time, so an admin sees the events of its subtree with a prefix query.
+    unit_path = models.CharField(max_length=1000, blank=True, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(_("Ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_username} {self.action}"

@@ -1,0 +1,62 @@
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from baocao.accounts.scope import is_administrator
+
+from .actions import LABELS, label
+from .models import AuditEvent
+from .services import record
+
+PAGE_SIZE = 50
+
+
+def _parse_date(text):
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def events_visible_to(account):
+    if account.role_central_admin:
+        return AuditEvent.objects.all()
+    # An admin sees the events that happened on units of its subtree.
+    return AuditEvent.objects.filter(unit_path__startswith=account.unit.path)
+
+
+@login_required
+def event_list(request):
+    if not is_administrator(request.user):
+        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
+        raise PermissionDenied
+    events = events_visible_to(request.user).select_related("unit")
+    filters = {key: request.GET.get(key, "").strip() for key in ("account", "unit", "action", "from", "to")}
+    errors = []
+    if filters["account"]:
+        events = events.filter(actor_username__iexact=filters["account"])
+    if filters["unit"]:
+        events = events.filter(unit__code__iexact=filters["unit"])
+    if filters["action"]:
+        events = events.filter(action=filters["action"])
+    for key, op in (("from", "gte"), ("to", "lt")):
+        if filters[key]:
+            day = _parse_date(filters[key])
+            if day is None:
+                errors.append(f"Ngày '{filters[key]}' không đúng định dạng dd/mm/yyyy.")
+                continue
+            if key == "to":
+                day += timedelta(days=1)
+            events = events.filter(**{f"at__{op}": timezone.make_aware(datetime.combine(day, time.min))})
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page:
+        event.label = label(event.action)
+    return render(
+        request,
+        "audit/list.html",
+        {"active_menu": "admin", "page": page, "filters": filters, "actions": sorted(LABELS.items()), "errors": errors},
+    )

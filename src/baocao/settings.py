@@ -1,0 +1,180 @@
+"""Settings, driven by the environment.
+
+Development (the default) runs on an SQLite file under var/ with DEBUG on.
+Production (BAOCAO_MODE=production) refuses to start with DEBUG on or
+without SECRET_KEY, and expects DATABASE_URL to name PostgreSQL.
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("BAOCAO_HOME", PACKAGE_DIR.parent.parent))
+VAR_DIR = Path(os.environ.get("BAOCAO_VAR", PROJECT_DIR / "var"))
+
+
+def env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+MODE = os.environ.get("BAOCAO_MODE", "development")
+PRODUCTION = MODE == "production"
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("BAOCAO_MODE=production refuses to start with DEBUG on.")
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("BAOCAO_MODE=production needs SECRET_KEY (at least 32 characters).")
+elif not SECRET_KEY:
+    SECRET_KEY = "development-only-key-never-use-in-production-0123456789"
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "baocao.audit",
+    "baocao.units",
+    "baocao.accounts",
+    "baocao.regimes",
+    "baocao.shell",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baocao.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "baocao.urls"
+WSGI_APPLICATION = "baocao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "baocao.shell.context.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'baocao.sqlite3'}",
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while one request writes; fine for the embedded default.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.Account"
+# Usernames are unique case-insensitively, by a functional unique constraint Django cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+AUTHENTICATION_BACKENDS = ["baocao.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "shell:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Our own validators: Vietnamese messages, and they know the regime's default password.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "baocao.accounts.password_policy.MinimumLengthValidator"},
+    {"NAME": "baocao.accounts.password_policy.LettersAndDigitsValidator"},
+    {"NAME": "baocao.accounts.password_policy.NotDefaultPasswordValidator"},
+    {"NAME": "baocao.accounts.password_policy.NotUsernameValidator"},
+    {"NAME": "baocao.accounts.password_policy.NotCommonValidator"},
+]
+
+# Which reporting regime this deployment runs (a package under baocao/regimes/).
+BAOCAO_REGIME = os.environ.get("BAOCAO_REGIME", "kiemke")
+# Account security; the administrators' parameters (THIẾT LẬP THÔNG SỐ) build on these defaults.
+BAOCAO_PASSWORD_MIN_LENGTH = env_int("BAOCAO_PASSWORD_MIN_LENGTH", 8)
+BAOCAO_LOCKOUT_THRESHOLD = env_int("BAOCAO_LOCKOUT_THRESHOLD", 5)
+BAOCAO_LOCKOUT_MINUTES = env_int("BAOCAO_LOCKOUT_MINUTES", 15)
+BAOCAO_SESSION_IDLE_MINUTES = env_int("BAOCAO_SESSION_IDLE_MINUTES", 30)
+BAOCAO_UPLOAD_MAX_MB = env_int("BAOCAO_UPLOAD_MAX_MB", 20)
+
+# Idle timeout: the session cookie expires this long after the last request.
+SESSION_COOKIE_AGE = BAOCAO_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+# Dates are always dd/mm/yyyy, whatever the language.
+FORMAT_MODULE_PATH = ["baocao.formats"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+NODE_MODULES = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+}

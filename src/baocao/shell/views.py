@@ -1,0 +1,53 @@
+"""TRANG CHỦ and the landing pages of the five menus."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from baocao import regimes
+from baocao.accounts.models import Account
+from baocao.accounts.scope import administrable_units, is_administrator
+
+from baocao.audit.services import record
+
+from .menus import menu_by_key, menu_label
+
+
+@login_required
+def home(request):
+    account = request.user
+    regime = regimes.current()
+    context = {
+        "active_menu": "home",
+        "account": account,
+        "unit": account.unit,
+        "role_labels": [regime.role_labels.get(role, role) for role in account.roles],
+    }
+    if is_administrator(account):
+        units = administrable_units(account)
+        accounts = Account.objects.filter(unit__in=units)
+        context["scope_counts"] = {
+            "units": units.count(),
+            "accounts": accounts.count(),
+            "must_change": accounts.filter(must_change_password=True).count(),
+            "locked": accounts.filter(locked_until__gt=timezone.now()).count(),
+        }
+    return render(request, "shell/home.html", context)
+
+
+def section(key, title=None):
+    """A menu's landing page: its title and its items; refused (and audited) for other roles."""
+    menu = menu_by_key(key)
+
+    @login_required
+    def view(request):
+        if not request.user.has_role(*menu.roles):
+            record("scope.denied", request=request, unit=request.user.unit, note=f"menu {key} {request.path}")
+            raise PermissionDenied
+        return render(
+            request,
+            "shell/section.html",
+            {"active_menu": key, "section_title": menu_label(menu), "page_title": title},
+        )
+
+    return view

@@ -1,0 +1,370 @@
+"""Importing the unit catalogue (danh mục đơn vị) from Excel or the command line.
+
+All-or-nothing: every row is validated first and every problem is reported with its row;
+only a clean file is applied, in one transaction. Importing the same file again changes
+nothing; a file with new names or parents updates them (moving whole subtrees).
+"""
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Value
+from django.db.models import F
+from django.db.models.functions import Concat, Lower, Substr
+from django.utils.translation import gettext as _
+
+from baocao.audit.models import AuditEvent
+from baocao.audit.services import client_ip, record
+
+from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+
+# Header of each column, as printed in the template, and the field it fills.
+COLUMNS = (
+    ("code", "Mã đơn vị"),
+    ("name", "Tên đơn vị"),
+    ("parent_code", "Mã đơn vị cấp trên"),
+    ("kind", "Loại đơn vị"),
+    ("unit_types", "Loại hình đơn vị"),
+)
+REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
+MAX_ROWS = 200_000
+
+
+def fold(text):
+    """Lower case without Vietnamese accents ("Đơn vị" -> "don vi"), to match headers and labels."""
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower().strip()
+
+
+_KIND_BY_WORD = {fold(value): value for value in UnitKind.values}
+_KIND_BY_WORD.update({fold(label): value for value, label in UnitKind.choices})
+_KIND_BY_WORD.update({fold("Đơn vị kiểm kê"): UnitKind.REPORTING, fold("Đơn vị thực hiện kiểm kê"): UnitKind.REPORTING})
+_HEADER_BY_WORD = {fold(header): key for key, header in COLUMNS} | {key: key for key, _ in COLUMNS}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based row in the sheet (0: the file as a whole)
+    column: str
+    value: str
+    message: str
+
+    def __str__(self):
+        where = _("Dòng %(row)d") % {"row": self.row} if self.row else _("Tệp")
+        column = f", {_('cột')} {self.column}" if self.column else ""
+        value = f" ('{self.value}')" if self.value else ""
+        return f"{where}{column}{value}: {self.message}"
+
+
+class CatalogueError(Exception):
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class CatalogueRow:
+    row: int
+    code: str
+    name: str
+    parent_code: str
+    kind: str
+    unit_types: tuple = ()
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    details: list = field(default_factory=list)
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_xlsx(fileobj, size=None):
+    """Rows of the first visible sheet of an .xlsx catalogue. Raises CatalogueError on a
+    file that is too big, not an xlsx, or lacks the required columns."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    limit = settings.BAOCAO_UPLOAD_MAX_MB * 1024 * 1024
+    if size is not None and size > limit:
+        raise CatalogueError([RowError(0, "", "", _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.BAOCAO_UPLOAD_MAX_MB})])
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise CatalogueError([RowError(0, "", "", _("Tệp không phải là tệp Excel (.xlsx) hợp lệ."))]) from None
+    try:
+        sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
+        if sheet is None:
+            raise CatalogueError([RowError(0, "", "", _("Tệp không có trang tính nào."))])
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        positions = {}
+        for index, title in enumerate(header):
+            key = _HEADER_BY_WORD.get(fold(title))
+            if key and key not in positions:
+                positions[key] = index
+        missing = [dict(COLUMNS)[key] for key in REQUIRED_COLUMNS if key not in positions]
+        if missing:
+            raise CatalogueError(
+                [RowError(1, "", "", _("Thiếu cột: %(cols)s. Dòng đầu tiên phải là tiêu đề các cột.") % {"cols": ", ".join(missing)})]
+            )
+        parsed = []
+        for number, values in enumerate(rows, start=2):
+            cells = {key: _cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
+            if not any(cells.values()):
+                continue
+            if len(parsed) >= MAX_ROWS:
+                raise CatalogueError([RowError(number, "", "", _("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})])
+            parsed.append(
+                CatalogueRow(
+                    row=number,
+                    code=cells.get("code", ""),
+                    name=cells.get("name", ""),
+                    parent_code=cells.get("parent_code", ""),
+                    kind=cells.get("kind", ""),
+                    unit_types=tuple(t.strip() for t in cells.get("unit_types", "").replace(";", ",").split(",") if t.strip()),
+                )
+            )
+        return parsed
+    finally:
+        workbook.close()
+
+
+def _load_existing(codes):
+    found = {}
+    codes = list(codes)
+    for start in range(0, len(codes), 900):
+        for unit in Unit.objects.filter(code__in=codes[start : start + 900]):
+            found[unit.code.lower()] = unit
+    # Codes differing only by case from what is stored: one case-insensitive pass for the rest.
+    rest = [c for c in codes if c.lower() not in found]
+    for start in range(0, len(rest), 900):
+        chunk = [c.lower() for c in rest[start : start + 900]]
+        for unit in Unit.objects.alias(key=Lower("code")).filter(key__in=chunk):
+            found[unit.code.lower()] = unit
+    return found
+
+
+def validate(rows, actor=None):
+    """Every problem of `rows` against the database and the actor's scope; [] if none."""
+    from baocao.accounts.scope import ADMINISTER, can
+
+    errors = []
+    kind_of, parent_of, first_row = {}, {}, {}
+    known_types = set(UnitType.objects.values_list("code", flat=True))
+    for r in rows:
+        key = r.code.lower()
+        if not r.code:
+            errors.append(RowError(r.row, "Mã đơn vị", "", _("Thiếu mã đơn vị.")))
+            continue
+        if not CODE_PATTERN.match(r.code):
+            errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Mã chỉ gồm chữ cái không dấu, chữ số, '_', '.', '-' (tối đa 40 ký tự).")))
+            continue
+        if key in first_row:
+            errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Trùng mã với dòng %(row)d.") % {"row": first_row[key]}))
+            continue
+        first_row[key] = r.row
+        if not r.name:
+            errors.append(RowError(r.row, "Tên đơn vị", "", _("Thiếu tên đơn vị.")))
+        elif len(r.name) > 300:
+            errors.append(RowError(r.row, "Tên đơn vị", r.name[:30] + "…", _("Tên đơn vị dài quá 300 ký tự.")))
+        kind = _KIND_BY_WORD.get(fold(r.kind))
+        if kind is None:
+            allowed = ", ".join(f"{value} ({label})" for value, label in UnitKind.choices)
+            errors.append(RowError(r.row, "Loại đơn vị", r.kind, _("Loại đơn vị không hợp lệ; dùng một trong: %(allowed)s.") % {"allowed": allowed}))
+        kind_of[key] = kind
+        parent_of[key] = r.parent_code.lower()
+        for tag in r.unit_types:
+            if tag not in known_types:
+                errors.append(RowError(r.row, "Loại hình đơn vị", tag, _("Loại hình đơn vị không có trong danh mục.")))
+
+    existing = _load_existing([r.code for r in rows if r.code] + [r.parent_code for r in rows if r.parent_code])
+    root = Unit.objects.filter(kind=UnitKind.ROOT).first()
+    by_key = {r.code.lower(): r for r in rows if r.code and first_row.get(r.code.lower()) == r.row}
+
+    for key, r in by_key.items():
+        kind, parent_key = kind_of.get(key), parent_of[key]
+        if kind == UnitKind.ROOT:
+            if parent_key:
+                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị gốc không có đơn vị cấp trên.")))
+            if root is not None and root.code.lower() != key:
+                errors.append(RowError(r.row, "Loại đơn vị", r.kind, _("Đã có đơn vị gốc %(code)s; cây đơn vị chỉ có một gốc.") % {"code": root.code}))
+            continue
+        if kind is not None and not parent_key:
+            errors.append(RowError(r.row, "Mã đơn vị cấp trên", "", _("Thiếu mã đơn vị cấp trên.")))
+            continue
+        if parent_key and parent_key not in by_key and parent_key not in existing:
+            errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Không tìm thấy đơn vị cấp trên trong tệp hoặc trong danh mục.")))
+
+    # Cycles: follow each unit's parent chain, through the file where it says so and
+    # through the stored tree elsewhere (whose ancestors we know from the loaded paths).
+    db_parent = {}
+    for unit in existing.values():
+        codes = [c.lower() for c in unit.ancestor_codes()]
+        for child, parent in zip(codes[1:], codes):
+            db_parent.setdefault(child, parent)
+
+    def parent_key_of(key):
+        return parent_of[key] if key in by_key else db_parent.get(key, "")
+
+    in_cycle = set()
+    for key in by_key:
+        if key in in_cycle:
+            continue
+        chain, current = [key], parent_key_of(key)
+        while current and current not in chain:
+            chain.append(current)
+            current = parent_key_of(current)
+        if current == key:
+            in_cycle.update(chain)
+            text = " → ".join(by_key[k].code if k in by_key else k for k in chain + [key])
+            for k in chain:
+                if k in by_key:
+                    r = by_key[k]
+                    errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Tạo thành vòng lặp: %(chain)s.") % {"chain": text}))
+
+    # Scope: an admin may only touch units in its subtree, and only attach new ones inside it.
+    if actor is not None and not errors:
+        for key, r in by_key.items():
+            target = existing.get(key)
+            parent = existing.get(parent_of[key])
+            if target is not None and not can(actor, ADMINISTER, target):
+                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Đơn vị nằm ngoài phạm vi quản lý của bạn.")))
+            elif parent is not None and not can(actor, ADMINISTER, parent):
+                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị cấp trên nằm ngoài phạm vi quản lý của bạn.")))
+            elif target is None and parent is None and parent_of[key] not in by_key:
+                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Bạn không có quyền tạo đơn vị gốc.")))
+
+    return sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def _final_depths(rows, existing):
+    """Depth of each file unit in the tree after the import, so parents are written first."""
+    parent_of = {r.code.lower(): r.parent_code.lower() for r in rows}
+    depth = {}
+
+    def depth_of(key):
+        if key in depth:
+            return depth[key]
+        parent = parent_of.get(key, "")
+        if not parent:
+            d = 0
+        elif parent in parent_of:
+            d = depth_of(parent) + 1
+        else:
+            d = existing[parent].depth + 1
+        depth[key] = d
+        return d
+
+    for key in parent_of:
+        depth_of(key)
+    return depth
+
+
+def import_catalogue(actor, rows, *, request=None):
+    """Validate and apply a catalogue. Raises CatalogueError with every problem, saving nothing."""
+    errors = validate(rows, actor)
+    if errors:
+        raise CatalogueError(errors)
+    with transaction.atomic():
+        return _apply(actor, rows, request)
+
+
+def _apply(actor, rows, request):
+    existing = _load_existing([r.code for r in rows] + [r.parent_code for r in rows if r.parent_code])
+    depth = _final_depths(rows, existing)
+    summary = ImportSummary()
+    events = []
+    ip = client_ip(request)
+    types_to_set = {}
+
+    def event(action, unit, before, after):
+        events.append(
+            AuditEvent(
+                actor=actor,
+                actor_username=actor.username if actor else "",
+                ip=ip,
+                action=action,
+                unit=unit,
+                unit_path=unit.path,
+                object_type="units.unit",
+                object_id=str(unit.pk),
+                before=before,
+                after=after,
+            )
+        )
+
+    for level in sorted(set(depth.values())):
+        new_units = []
+        for r in (r for r in rows if depth[r.code.lower()] == level):
+            key = r.code.lower()
+            kind = _KIND_BY_WORD[fold(r.kind)]
+            parent = existing.get(r.parent_code.lower()) if r.parent_code else None
+            unit = existing.get(key)
+            if unit is None:
+                unit = Unit(code=r.code, name=r.name, kind=kind, parent=parent)
+                unit.path = Unit.path_for(parent, unit.code)
+                unit.depth = level
+                new_units.append((unit, r))
+                continue
+            before = {"name": unit.name, "kind": unit.kind, "parent": unit.parent.code if unit.parent_id else ""}
+            old_types = set(unit.unit_types.values_list("code", flat=True))
+            moved = (unit.parent_id or None) != (parent.pk if parent else None)
+            changed = moved or unit.name != r.name or unit.kind != kind
+            if moved:
+                old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
+                Unit.objects.subtree(unit).update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (parent.depth + 1 - unit.depth),
+                )
+                for other in existing.values():  # keep cached paths of the moved subtree current
+                    if other.path.startswith(old_path):
+                        other.path = new_path + other.path[len(old_path) :]
+                        other.depth = other.path.count("/") - 2
+                unit.parent = parent
+            if changed:
+                unit.name, unit.kind = r.name, kind
+                Unit.objects.filter(pk=unit.pk).update(name=r.name, kind=kind, parent=parent)
+            if old_types != set(r.unit_types):
+                types_to_set[unit.pk] = (unit, r.unit_types)
+                changed = True
+            if changed:
+                summary.updated += 1
+                event("unit.updated", unit, before | {"unit_types": sorted(old_types)}, {"name": unit.name, "kind": kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
+            else:
+                summary.unchanged += 1
+        Unit.objects.bulk_create([u for u, _ in new_units], batch_size=1000)
+        for unit, r in new_units:
+            existing[unit.code.lower()] = unit
+            if r.unit_types:
+                types_to_set[unit.pk] = (unit, r.unit_types)
+            summary.created += 1
+            event("unit.created", unit, None, {"name": unit.name, "kind": unit.kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
+
+    Through = Unit.unit_types.through
+    if types_to_set:
+        ids = list(types_to_set)
+        for start in range(0, len(ids), 900):
+            Through.objects.filter(unit_id__in=ids[start : start + 900]).delete()
+        Through.objects.bulk_create(
+            [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    record(
+        "units.imported",
+        actor=actor,
+        request=request,
+        after={"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged},
+    )
+    return summary

@@ -1,0 +1,113 @@
+"""The unit tree: every organisation that reports, aggregates or governs."""
+import re
+
+from django.db import connection, models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = "/"
+# Codes become part of materialised paths and usernames: keep them to safe characters.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+class UnitKind(models.TextChoices):
+    ROOT = "root", _("Cơ quan trung ương (gốc)")
+    GOVERNING = "governing", _("Cơ quan quản lý (Bộ, ngành, địa phương)")
+    AGGREGATING = "aggregating", _("Đơn vị tổng hợp")
+    REPORTING = "reporting", _("Đơn vị báo cáo")
+
+
+class UnitStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang hoạt động")
+    RETIRED = "retired", _("Đã giải thể, sáp nhập")
+
+
+class UnitType(models.Model):
+    """A tag (bo, tinh, co_quan_thuoc_cp, …) that decides which forms a unit files."""
+
+    code = models.CharField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, unit, include_self=True):
+        """Everything under `unit` in one indexed prefix query on the materialised path."""
+        if connection.vendor == "sqlite":
+            # SQLite will not use an index for LIKE … ESCAPE; a half-open range on the
+            # binary-collated path is the same set and uses the index.
+            qs = self.filter(path__gte=unit.path, path__lt=unit.path[:-1] + chr(ord(PATH_SEPARATOR) + 1))
+        else:
+            # PostgreSQL: Django's varchar_pattern_ops "_like" index serves LIKE 'prefix%'.
+            qs = self.filter(path__startswith=unit.path)
+        return qs if include_self else qs.exclude(pk=unit.pk)
+
+    def active(self):
+        return self.filter(status=UnitStatus.ACTIVE)
+
+
+class Unit(models.Model):
+    code = models.CharField(_("Mã đơn vị"), max_length=40)
+    name = models.CharField(_("Tên đơn vị"), max_length=300)
+    kind = models.CharField(_("Loại đơn vị"), max_length=16, choices=UnitKind.choices)
+    unit_types = models.ManyToManyField(UnitType, blank=True, related_name="units", verbose_name=_("Loại hình"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("Đơn vị cấp trên")
+    )
+    # "/ROOT/T02/T02003/" — codes never change, so the path of a unit only changes when it moves.
+    path = models.CharField(max_length=1000, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    status = models.CharField(_("Trạng thái"), max_length=10, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors", verbose_name=_("Đơn vị kế thừa")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="unit_code_unique_ci"),
+            models.CheckConstraint(
+                condition=(models.Q(kind=UnitKind.ROOT, parent__isnull=True) | (~models.Q(kind=UnitKind.ROOT) & models.Q(parent__isnull=False))),
+                name="unit_only_root_has_no_parent",
+            ),
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(kind=UnitKind.ROOT), name="unit_single_root"),
+            models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=UnitStatus.values), name="unit_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(successor__isnull=True) | models.Q(status=UnitStatus.RETIRED),
+                name="unit_successor_only_when_retired",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} - {self.name}"
+
+    @staticmethod
+    def path_for(parent, code):
+        prefix = parent.path if parent else PATH_SEPARATOR
+        return f"{prefix}{code}{PATH_SEPARATOR}"
+
+    def save(self, *args, **kwargs):
+        self.path = self.path_for(self.parent, self.code)
+        self.depth = self.path.count(PATH_SEPARATOR) - 2
+        super().save(*args, **kwargs)
+
+    def is_within(self, ancestor):
+        """True if this unit is `ancestor` or below it."""
+        return self.path.startswith(ancestor.path)
+
+    def ancestor_codes(self):
+        return self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+
+    @property
+    def label(self):
+        return f"{self.code} - {self.name}"

@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baocao.accounts.scope import ADMINISTER, VIEW, administrable_units, can, is_administrator, require
+from baocao.audit.services import record
+
+from . import catalogue
+from .forms import CatalogueUploadForm
+from .models import Unit
+
+PAGE_SIZE = 50
+
+
+def _require_administrator(request):
+    if not is_administrator(request.user):
+        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
+        raise PermissionDenied
+
+
+@login_required
+def unit_list(request):
+    _require_administrator(request)
+    units = administrable_units(request.user).select_related("parent")
+    query = request.GET.get("q", "").strip()
+    if query:
+        units = units.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "units/list.html", {"active_menu": "admin", "page": page, "query": query})
+
+
+@login_required
+def unit_detail(request, code):
+    unit = get_object_or_404(Unit.objects.select_related("parent", "successor"), code__iexact=code)
+    require(request, VIEW, unit)
+    accounts = unit.accounts.order_by("username") if can(request.user, ADMINISTER, unit) else None
+    return render(
+        request,
+        "units/detail.html",
+        {"active_menu": "admin", "unit": unit, "accounts": accounts, "children": unit.children.order_by("code")},
+    )
+
+
+@login_required
+def catalogue_import(request):
+    _require_administrator(request)
+    form = CatalogueUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = catalogue.read_xlsx(upload, size=upload.size)
+            summary = catalogue.import_catalogue(request.user, rows, request=request)
+        except catalogue.CatalogueError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Nhập danh mục thành công: %(c)d đơn vị mới, %(u)d đơn vị cập nhật, %(n)d không thay đổi.")
+                % {"c": summary.created, "u": summary.updated, "n": summary.unchanged},
+            )
+            return redirect("units:import")
+    return render(request, "units/import.html", {"active_menu": "admin", "form": form, "errors": errors, "columns": catalogue.COLUMNS})
+
+
+@login_required
+def catalogue_template(request):
+    """An empty catalogue workbook with the expected headers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _require_administrator(request)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh mục đơn vị"
+    sheet.append([header for _, header in catalogue.COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDE", (16, 50, 20, 16, 30)):
+        sheet.column_dimensions[letter].width = width
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-muc-don-vi.xlsx"'
+    workbook.save(response)
+    return response

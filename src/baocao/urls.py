@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("baocao.shell.urls")),
+    path("tai-khoan/", include("baocao.accounts.urls")),
+    path("don-vi/", include("baocao.units.urls")),
+    path("nhat-ky/", include("baocao.audit.urls")),
+    path("ngon-ngu/", set_language, name="set_language"),
+]
+
+handler403 = "baocao.shell.errors.forbidden"
+handler404 = "baocao.shell.errors.not_found"
