@@ -53,9 +53,10 @@ class RowError:
 
     def __str__(self):
         where = _("Dòng %(row)d") % {"row": self.row} if self.row else _("Tệp")
-        column = f", {_('cột')} {self.column}" if self.column else ""
+        if self.column:
+            where = _("%(where)s, cột %(column)s") % {"where": where, "column": self.column}
         value = f" ('{self.value}')" if self.value else ""
-        return f"{where}{column}{value}: {self.message}"
+        return f"{where}{value}: {self.message}"
 
 
 class CatalogueError(Exception):
@@ -198,7 +199,9 @@ def validate(rows, actor=None):
         if kind == UnitKind.ROOT:
             if parent_key:
                 errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị gốc không có đơn vị cấp trên.")))
-            if root is not None and root.code.lower() != key:
+            if root is None:
+                root = existing.get(key) or Unit(code=r.code)  # the first root of the file is the root
+            if root.code.lower() != key:
                 errors.append(RowError(r.row, "Loại đơn vị", r.kind, _("Đã có đơn vị gốc %(code)s; cây đơn vị chỉ có một gốc.") % {"code": root.code}))
             continue
         if kind is not None and not parent_key:

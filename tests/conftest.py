@@ -1,0 +1,66 @@
+import pytest
+
+from baocao.accounts.models import Account
+from baocao.units.models import Unit, UnitKind
+
+from .factories import PASSWORD, AccountFactory
+
+
+@pytest.fixture
+def tree(db):
+    """A small tree: root, two provinces, a department with two schools, a ministry.
+
+    root ─┬─ T02 (governing) ─┬─ T02003 (aggregating) ─┬─ T02003002 (reporting)
+          │                   │                        └─ T02003001 (reporting)
+          │                   └─ T02001 (reporting)
+          ├─ T01 (governing) ── T01017 (reporting)
+          └─ 046 (governing) ── 046001 (reporting)
+    """
+    units = {}
+
+    def add(code, kind, parent=None, name=None):
+        units[code] = Unit.objects.create(code=code, name=name or f"Đơn vị {code}", kind=kind, parent=units.get(parent))
+
+    add("BTC", UnitKind.ROOT, name="Bộ Tài chính")
+    add("T02", UnitKind.GOVERNING, "BTC", "Ủy ban nhân dân tỉnh Hà Giang")
+    add("T02003", UnitKind.AGGREGATING, "T02", "Sở Giáo dục và Đào tạo")
+    add("T02003002", UnitKind.REPORTING, "T02003", "Trường THPT Trần Phú")
+    add("T02003001", UnitKind.REPORTING, "T02003", "Trường THPT Chuyên")
+    add("T02001", UnitKind.REPORTING, "T02", "Sở Tài chính")
+    add("T01", UnitKind.GOVERNING, "BTC", "Ủy ban nhân dân thành phố Hà Nội")
+    add("T01017", UnitKind.REPORTING, "T01", "Sở Y tế")
+    add("046", UnitKind.GOVERNING, "BTC", "Bộ Y tế")
+    add("046001", UnitKind.REPORTING, "046", "Văn phòng Bộ Y tế")
+    return units
+
+
+@pytest.fixture
+def make_account(tree):
+    """make_account("T02", "admin") -> an account of that unit with those roles, password PASSWORD."""
+
+    def make(unit_code, *roles, **fields):
+        roles = roles or ("entry",)
+        account = AccountFactory.build(unit=tree[unit_code], role_entry=False, **fields)
+        account.set_roles(roles)
+        account.save()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(account):
+        client.force_login(account, backend="baocao.accounts.backends.AccountBackend")
+        return client
+
+    return do
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def accounts_named(*usernames):
+    return Account.objects.filter(username__in=usernames)

@@ -1,0 +1,91 @@
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+MENUS = ["TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO", "QUẢN TRỊ HỆ THỐNG", "THIẾT LẬP THÔNG SỐ"]
+
+
+@pytest.mark.parametrize(
+    "unit, roles, visible",
+    [
+        ("T02003002", ("entry", "reviewer", "approver"), {"TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO"}),
+        ("T02", ("admin",), {"TRANG CHỦ", "TỔNG HỢP BÁO CÁO", "QUẢN TRỊ HỆ THỐNG"}),
+        ("BTC", ("central_admin",), set(MENUS) - {"NHẬP DỮ LIỆU KIỂM KÊ"}),
+    ],
+)
+def test_menus_by_role(make_account, login, unit, roles, visible):
+    client = login(make_account(unit, *roles))
+    text = client.get(reverse("shell:home")).content.decode()
+    for menu in MENUS:
+        assert (f">{menu}<" in text) == (menu in visible), menu
+
+
+def test_header_shows_the_account_and_its_unit(make_account, login):
+    account = make_account("T02003002", "entry", username="T02003002", display_name="Trường THPT Trần Phú")
+    text = login(account).get(reverse("shell:home")).content.decode()
+    assert "T02003002 - Trường THPT Trần Phú" in text
+    assert '<html lang="vi">' in text
+
+
+def test_admin_menu_lists_user_management_as_in_the_official_software(make_account, login):
+    text = login(make_account("T02", "admin")).get(reverse("shell:admin")).content.decode()
+    assert "29. Quản lý người dùng" in text and "Nhật ký hệ thống" in text
+
+
+def test_home_counts_the_admin_scope(make_account, login):
+    admin = make_account("T02", "admin")
+    make_account("T02003002", "entry", must_change_password=True)
+    make_account("T01017", "entry", must_change_password=True)
+    response = login(admin).get(reverse("shell:home"))
+    assert response.context["scope_counts"] == {"units": 5, "accounts": 2, "must_change": 1, "locked": 0}
+
+
+def test_english_is_the_second_language(make_account, client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = client.get(reverse("accounts:login")).content.decode()
+    assert "Log in" in text and "Username" in text
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Đăng nhập" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_dates_are_dd_mm_yyyy():
+    import datetime
+
+    from django.utils import formats, translation
+
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert formats.date_format(datetime.date(2025, 1, 31), "SHORT_DATE_FORMAT") == "31/01/2025"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"BAOCAO_MODE": "production", "DEBUG": "1", "SECRET_KEY": "x" * 40}, "DEBUG on"),
+        ({"BAOCAO_MODE": "production", "DEBUG": "0", "SECRET_KEY": ""}, "needs SECRET_KEY"),
+    ],
+)
+def test_production_mode_refuses_unsafe_settings(env, message):
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "baocao.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_production_mode_starts_with_safe_settings():
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "baocao.settings", "BAOCAO_MODE": "production", "DEBUG": "", "SECRET_KEY": "k" * 50},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "False True", result.stderr
