@@ -6,6 +6,7 @@ urlpatterns = [
     path("tai-khoan/", include("baocao.accounts.urls")),
     path("don-vi/", include("baocao.units.urls")),
     path("nhat-ky/", include("baocao.audit.urls")),
+    path("thiet-lap-thong-so/", include("baocao.parameters.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
 ]
 

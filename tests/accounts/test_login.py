@@ -129,7 +129,7 @@ def test_five_failures_lock_the_account_and_an_admin_unlocks_it(client, make_acc
     assert GENERIC_ERROR in post_login(client, "T02003002", password).content.decode()
 
     admin_client = login(admin)
-    response = admin_client.post(reverse("accounts:unlock", args=[account.pk]))
+    response = admin_client.post(reverse("accounts:user_unlock", args=[account.pk]))
     assert response.status_code == 302
     account.refresh_from_db()
     assert not account.is_locked() and account.failed_login_count == 0

@@ -63,7 +63,7 @@ def test_administrable_units(make_account, tree):
     assert administrable_units(make_account("BTC", "central_admin")).count() == len(tree)
 
 
-@pytest.mark.parametrize("url_name", ["units:list", "units:import", "audit:list", "shell:admin", "shell:users"])
+@pytest.mark.parametrize("url_name", ["units:list", "units:import", "audit:list", "shell:admin", "accounts:users", "accounts:users_export"])
 def test_admin_pages_refuse_unit_accounts(make_account, login, url_name):
     client = login(make_account("T02003002", "entry", "reviewer", "approver"))
     assert client.get(reverse(url_name)).status_code == 403
@@ -71,8 +71,8 @@ def test_admin_pages_refuse_unit_accounts(make_account, login, url_name):
 
 
 def test_parameters_menu_is_for_the_central_admin_only(make_account, login):
-    assert login(make_account("T02", "admin")).get(reverse("shell:parameters")).status_code == 403
-    assert login(make_account("BTC", "central_admin")).get(reverse("shell:parameters")).status_code == 200
+    assert login(make_account("T02", "admin")).get(reverse("parameters:edit")).status_code == 403
+    assert login(make_account("BTC", "central_admin")).get(reverse("parameters:edit")).status_code == 200
 
 
 def test_province_admin_lists_only_its_units(make_account, login):
@@ -88,7 +88,7 @@ def test_unlock_outside_scope_is_refused(make_account, login):
 
     victim = make_account("T01017", "entry", locked_until=timezone.now() + timezone.timedelta(minutes=10))
     client = login(make_account("T02", "admin"))
-    assert client.post(reverse("accounts:unlock", args=[victim.pk])).status_code == 403
+    assert client.post(reverse("accounts:user_unlock", args=[victim.pk])).status_code == 403
     victim.refresh_from_db()
     assert victim.is_locked()
     assert AuditEvent.objects.filter(action="scope.denied", unit=victim.unit).exists()

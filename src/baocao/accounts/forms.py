@@ -36,3 +36,29 @@ class PasswordChangeForm(forms.Form):
             except ValidationError as error:
                 self.add_error("new_password1", error)
         return cleaned
+
+
+class AccountEditForm(forms.Form):
+    display_name = forms.CharField(label=_("Tên hiển thị"), max_length=300)
+    roles = forms.MultipleChoiceField(label=_("Vai trò"), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, account, role_labels, actor, **kwargs):
+        kwargs.setdefault("initial", {"display_name": account.display_name, "roles": list(account.roles)})
+        super().__init__(*args, **kwargs)
+        from baocao.regimes import ROLES
+
+        choices = [(role, role_labels.get(role, role)) for role in ROLES]
+        if not actor.role_central_admin:
+            choices = [c for c in choices if c[0] != "central_admin" or account.role_central_admin]
+        self.fields["roles"].choices = choices
+
+    def clean_roles(self):
+        roles = self.cleaned_data["roles"]
+        if not roles:
+            raise ValidationError(_("Tài khoản phải có ít nhất một vai trò."))
+        return roles
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reference = forms.CharField(label=_("Số, ngày văn bản đề nghị"), max_length=200, required=False)

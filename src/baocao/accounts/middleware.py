@@ -1,11 +1,29 @@
-"""An account with a default or reset password can open nothing but the change-password page."""
+"""Account middleware: the idle timeout, and the forced password change."""
 from django.conf import settings
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from baocao import parameters
+
+
+class SessionIdleTimeoutMiddleware:
+    """End a session after the parameter session_idle_minutes without a request: each request
+    pushes the session's expiry that far ahead (sessions are saved on every request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request.session.set_expiry(parameters.current().session_idle_minutes * 60)
+        return self.get_response(request)
+
 
 class PasswordChangeRequiredMiddleware:
+    """An account with a default or reset password can open nothing but the change-password page."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

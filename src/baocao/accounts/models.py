@@ -6,6 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baocao.regimes import ROLES
+from baocao.units.text import fold
+
+
+def search_text_for(account, unit):
+    return fold(" ".join((account.username, account.display_name, unit.code, unit.name)))
 
 
 class AccountManager(BaseUserManager):
@@ -30,11 +35,21 @@ class Account(AbstractBaseUser):
     role_central_admin = models.BooleanField(_("Quản trị trung ương"), default=False)
     user_group = models.CharField(_("Nhóm người dùng"), max_length=120, blank=True)
     is_active = models.BooleanField(_("Đang sử dụng"), default=True)
+    # Revocation (thu hồi): the account is kept, with why and on which request letter.
+    revoked_at = models.DateTimeField(_("Thu hồi lúc"), null=True, blank=True)
+    revoked_reason = models.TextField(_("Lý do thu hồi"), blank=True)
+    revoked_reference = models.CharField(_("Số văn bản đề nghị"), max_length=200, blank=True)
     failed_login_count = models.PositiveSmallIntegerField(default=0)
+    # Temporary lockout after repeated wrong passwords …
     locked_until = models.DateTimeField(_("Khóa đến"), null=True, blank=True)
+    # … and an administrator's lock (suspected leak), until an administrator unlocks it.
+    locked_by_admin = models.BooleanField(_("Bị quản trị khóa"), default=False)
     must_change_password = models.BooleanField(_("Phải đổi mật khẩu"), default=True)
     password_changed_at = models.DateTimeField(_("Đổi mật khẩu lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Username, display name, unit code and name, lower case without accents: what the
+    # user list searches, the same way on SQLite and PostgreSQL.
+    search_text = models.TextField(default="", editable=False)
 
     objects = AccountManager()
 
@@ -70,7 +85,23 @@ class Account(AbstractBaseUser):
         return any(getattr(self, f"role_{role}") for role in roles)
 
     def is_locked(self, now=None):
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+        return self.locked_by_admin or (self.locked_until is not None and self.locked_until > (now or timezone.now()))
+
+    @property
+    def status_label(self):
+        if not self.is_active:
+            return _("Đã thu hồi")
+        if self.locked_by_admin:
+            return _("Bị khóa")
+        if self.is_locked():
+            return _("Tạm khóa (nhập sai mật khẩu)")
+        return _("Đang hoạt động")
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text_for(self, self.unit)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     # Django's auth and templates ask these; we have no Django admin site.
     is_staff = False
@@ -81,3 +112,47 @@ class Account(AbstractBaseUser):
 
     def get_short_name(self):
         return self.username
+
+
+class AccountRequest(models.Model):
+    """A unit's written request (letter 003, 4.3) for a new account or the revocation of one,
+    filed by the unit's approver and decided by an administrator of its scope."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("Cấp mới tài khoản")
+        REVOKE = "revoke", _("Thu hồi tài khoản")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xử lý")
+        APPROVED = "approved", _("Đã chấp thuận")
+        REJECTED = "rejected", _("Đã từ chối")
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="account_requests", verbose_name=_("Đơn vị"))
+    kind = models.CharField(_("Loại đề nghị"), max_length=10, choices=Kind.choices)
+    role = models.CharField(_("Vai trò"), max_length=20, blank=True)
+    target = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Tài khoản"))
+    reason = models.TextField(_("Lý do"))
+    requested_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("Trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("Ý kiến xử lý"), blank=True)
+    result_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="new") & ~models.Q(role=""))
+                | (models.Q(kind="revoke") & models.Q(target__isnull=False)),
+                name="account_request_new_has_role_revoke_has_target",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "approved", "rejected"]), name="account_request_status_valid"),
+        ]
+
+    @property
+    def role_label(self):
+        from baocao import regimes
+
+        return regimes.current().role_labels.get(self.role, self.role)

@@ -4,11 +4,10 @@ import gzip
 from pathlib import Path
 
 import django.contrib.auth.password_validation as django_validation
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import parameters
 
 
 class MinimumLengthValidator:
@@ -17,7 +16,7 @@ class MinimumLengthValidator:
 
     @property
     def min_length(self):
-        return self._min_length or settings.BAOCAO_PASSWORD_MIN_LENGTH
+        return self._min_length or parameters.current().password_min_length
 
     def validate(self, password, user=None):
         if len(password) < self.min_length:
@@ -38,7 +37,7 @@ class LettersAndDigitsValidator:
 
 class NotDefaultPasswordValidator:
     def validate(self, password, user=None):
-        if password == regimes.current().default_password:
+        if password == parameters.current().default_password:
             raise ValidationError(_("Mật khẩu mới không được trùng mật khẩu mặc định."), code="default_password")
 
     def get_help_text(self):

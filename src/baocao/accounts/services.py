@@ -1,7 +1,6 @@
 """Account actions. Views, commands and tests all call these."""
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -9,11 +8,11 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from baocao import regimes
+from baocao import parameters, regimes
 from baocao.audit.models import AuditEvent
 from baocao.audit.services import client_ip, record, record_many
 
-from .models import Account
+from .models import Account, search_text_for
 
 
 def attempt_login(request, username, password):
@@ -42,8 +41,9 @@ def attempt_login(request, username, password):
             return account
         failures = account.failed_login_count + 1
         record("login.failure", request=request, actor=account, unit=account.unit, note="wrong password")
-        if failures >= settings.BAOCAO_LOCKOUT_THRESHOLD:
-            until = now + timedelta(minutes=settings.BAOCAO_LOCKOUT_MINUTES)
+        policy = parameters.current()
+        if failures >= policy.lockout_threshold:
+            until = now + timedelta(minutes=policy.lockout_minutes)
             Account.objects.filter(pk=account.pk).update(failed_login_count=0, locked_until=until)
             record(
                 "account.locked_out",
@@ -69,19 +69,11 @@ def change_password(account, new_password, *, request=None):
     record("password.changed", request=request, actor=account, unit=account.unit, obj=account)
 
 
-def unlock(actor, account, *, request=None):
-    """Clear a lockout (failed attempts) before it expires."""
-    before = {"locked_until": account.locked_until.isoformat() if account.locked_until else None}
-    account.locked_until = None
-    account.failed_login_count = 0
-    account.save(update_fields=["locked_until", "failed_login_count"])
-    record("account.unlocked", request=request, actor=actor, unit=account.unit, obj=account, before=before)
-
-
 def default_password_hash():
-    """One Argon2 hash of the regime's default password, shared by every account that gets it
-    in one batch: hashing once per account would take hours for 100,000 accounts."""
-    return make_password(regimes.current().default_password)
+    """One Argon2 hash of the default password, shared by every account that gets it in one
+    batch: the password is the same known text for all of them, so one hash is as strong as
+    many, and hashing once per account would take an hour for 10,000 accounts."""
+    return make_password(parameters.current().default_password)
 
 
 def planned_accounts(units):
@@ -119,6 +111,7 @@ def create_missing_accounts(actor, units, *, request=None):
             password=password,
             must_change_password=True,
         )
+        account.search_text = search_text_for(account, unit)
         account.set_roles(template.roles)
         new_accounts.append(account)
     # Both databases return the new primary keys from a bulk insert.
@@ -139,3 +132,11 @@ def create_missing_accounts(actor, units, *, request=None):
         for a in created
     )
     return created
+
+
+def refresh_search_text(unit_ids):
+    """Recompute the search text of the accounts of renamed units."""
+    accounts = list(Account.objects.filter(unit_id__in=list(unit_ids)).select_related("unit"))
+    for account in accounts:
+        account.search_text = search_text_for(account, account.unit)
+    Account.objects.bulk_update(accounts, ["search_text"], batch_size=1000)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,11 +9,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from baocao import parameters
 from baocao.audit.services import record
 
 from . import services
-from .models import Account
-from .scope import ADMINISTER, require
 from .forms import LoginForm, PasswordChangeForm
 
 BACKEND = "baocao.accounts.backends.AccountBackend"
@@ -39,7 +38,11 @@ def login_view(request):
             return redirect(target)
         # One message whatever went wrong: wrong password, unknown or locked account.
         error = _("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa.")
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": request.GET.get("next", "")})
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "next": request.GET.get("next", ""), "support": parameters.current()},
+    )
 
 
 @require_POST
@@ -62,12 +65,3 @@ def password_change_view(request):
         return redirect("shell:home")
     return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password})
 
-
-@require_POST
-@login_required
-def unlock_view(request, pk):
-    account = get_object_or_404(Account.objects.select_related("unit"), pk=pk)
-    require(request, ADMINISTER, account.unit)
-    services.unlock(request.user, account, request=request)
-    messages.success(request, _("Đã mở khóa tài khoản %(username)s.") % {"username": account.username})
-    return redirect("units:detail", code=account.unit.code)

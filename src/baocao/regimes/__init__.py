@@ -41,6 +41,8 @@ class Regime:
     role_labels: dict
     unit_types: dict
     accounts_by_kind: dict = field(default_factory=dict)
+    # Defaults of the support parameters: account_admin_unit, business_support_name, …
+    support: dict = field(default_factory=dict)
 
     def account_templates(self, kind):
         return self.accounts_by_kind.get(kind, ())
@@ -70,6 +72,7 @@ def load(key):
         role_labels=data.get("role_labels", {}),
         unit_types=data.get("unit_types", {}),
         accounts_by_kind=accounts,
+        support={k: str(v) for k, v in (data.get("support") or {}).items()},
     )
 
 

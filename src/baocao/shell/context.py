@@ -1,4 +1,4 @@
-from baocao import regimes
+from baocao import parameters, regimes
 
 from .menus import menus_for
 
@@ -7,6 +7,6 @@ def shell(request):
     regime = regimes.current()
     return {
         "regime": regime,
-        "site_title": regime.title,
+        "site_title": parameters.current().site_title,
         "menus": menus_for(getattr(request, "user", None)),
     }

@@ -31,7 +31,13 @@ class Menu:
 
 
 MENUS = (
-    Menu("home", _("TRANG CHỦ"), "shell:home", EVERYONE),
+    Menu(
+        "home",
+        _("TRANG CHỦ"),
+        "shell:home",
+        EVERYONE,
+        (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", ("approver",)),),
+    ),
     Menu("entry", _("NHẬP DỮ LIỆU"), "shell:entry", ("entry", "reviewer", "approver")),
     Menu("rollup", _("TỔNG HỢP BÁO CÁO"), "shell:rollup", EVERYONE),
     Menu(
@@ -40,13 +46,14 @@ MENUS = (
         "shell:admin",
         ADMINS,
         (
-            MenuItem(_("29. Quản lý người dùng"), "shell:users", ADMINS),
+            MenuItem(_("29. Quản lý người dùng"), "accounts:users", ADMINS),
+            MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", ADMINS),
             MenuItem(_("Danh mục đơn vị"), "units:list", ADMINS),
             MenuItem(_("Nhập danh mục đơn vị từ Excel"), "units:import", ADMINS),
             MenuItem(_("Nhật ký hệ thống"), "audit:list", ADMINS),
         ),
     ),
-    Menu("parameters", _("THIẾT LẬP THÔNG SỐ"), "shell:parameters", ("central_admin",)),
+    Menu("parameters", _("THIẾT LẬP THÔNG SỐ"), "parameters:edit", ("central_admin",)),
 )
 
 

@@ -1,5 +1,4 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
 from . import views
 
@@ -9,6 +8,4 @@ urlpatterns = [
     path("nhap-du-lieu/", views.section("entry"), name="entry"),
     path("tong-hop-bao-cao/", views.section("rollup"), name="rollup"),
     path("quan-tri-he-thong/", views.section("admin"), name="admin"),
-    path("quan-tri-he-thong/nguoi-dung/", views.section("admin", _("Quản lý người dùng")), name="users"),
-    path("thiet-lap-thong-so/", views.section("parameters"), name="parameters"),
 ]

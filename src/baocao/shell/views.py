@@ -10,7 +10,7 @@ from baocao.accounts.scope import administrable_units, is_administrator
 
 from baocao.audit.services import record
 
-from .menus import menu_by_key, menu_label
+from .menus import menu_by_key, menu_label, menus_for
 
 
 @login_required
@@ -35,7 +35,7 @@ def home(request):
     return render(request, "shell/home.html", context)
 
 
-def section(key, title=None):
+def section(key):
     """A menu's landing page: its title and its items; refused (and audited) for other roles."""
     menu = menu_by_key(key)
 
@@ -47,7 +47,7 @@ def section(key, title=None):
         return render(
             request,
             "shell/section.html",
-            {"active_menu": key, "section_title": menu_label(menu), "page_title": title},
+            {"active_menu": key, "section_title": menu_label(menu), "items": next(m["items"] for m in menus_for(request.user) if m["key"] == key)},
         )
 
     return view

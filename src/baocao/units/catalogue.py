@@ -4,7 +4,6 @@ All-or-nothing: every row is validated first and every problem is reported with 
 only a clean file is applied, in one transaction. Importing the same file again changes
 nothing; a file with new names or parents updates them (moving whole subtrees).
 """
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from baocao.audit.models import AuditEvent
 from baocao.audit.services import client_ip, record
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+from .text import fold
 
 # Header of each column, as printed in the template, and the field it fills.
 COLUMNS = (
@@ -30,12 +30,6 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
 MAX_ROWS = 200_000
-
-
-def fold(text):
-    """Lower case without Vietnamese accents ("Đơn vị" -> "don vi"), to match headers and labels."""
-    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower().strip()
 
 
 _KIND_BY_WORD = {fold(value): value for value in UnitKind.values}
@@ -291,6 +285,7 @@ def _apply(actor, rows, request):
     events = []
     ip = client_ip(request)
     types_to_set = {}
+    renamed = []
 
     def event(action, unit, before, after):
         events.append(
@@ -336,6 +331,8 @@ def _apply(actor, rows, request):
                         other.path = new_path + other.path[len(old_path) :]
                         other.depth = other.path.count("/") - 2
                 unit.parent = parent
+            if unit.name != r.name:
+                renamed.append(unit.pk)
             if changed:
                 unit.name, unit.kind = r.name, kind
                 Unit.objects.filter(pk=unit.pk).update(name=r.name, kind=kind, parent=parent)
@@ -364,6 +361,10 @@ def _apply(actor, rows, request):
             [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
         )
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+    if renamed:
+        from baocao.accounts.services import refresh_search_text
+
+        refresh_search_text(renamed)
     record(
         "units.imported",
         actor=actor,

@@ -1,0 +1,192 @@
+"""User administration (QUẢN TRỊ HỆ THỐNG > 29. Quản lý người dùng): the actions an
+administrator takes on accounts of its scope. Every action checks scope for every
+account it touches and refuses the whole batch if one is outside."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baocao.audit.models import AuditEvent
+from baocao.audit.services import client_ip, record, record_many
+from baocao.regimes import ROLES
+from baocao.units.text import fold
+
+from .models import Account
+from .scope import ADMINISTER, administrable_units, can
+from .services import default_password_hash
+
+STATUSES = {
+    "active": _("Đang hoạt động"),
+    "locked": _("Bị khóa"),
+    "revoked": _("Đã thu hồi"),
+    "must_change": _("Chưa đổi mật khẩu mặc định"),
+}
+
+
+def accounts_in_scope(actor):
+    """Accounts an administrator manages: those of the units it administers."""
+    if actor.role_central_admin:
+        return Account.objects.all()
+    if actor.role_admin:
+        return Account.objects.filter(unit__in=administrable_units(actor).values("pk"))
+    return Account.objects.none()
+
+
+def search_accounts(actor, *, query="", unit=None, group="", status=""):
+    """The administrator's account list, filtered. `query` matches username, display name,
+    unit code and unit name, whatever the accents and case, every word somewhere."""
+    accounts = accounts_in_scope(actor)
+    for word in fold(query).split():
+        accounts = accounts.filter(search_text__contains=word)
+    if unit is not None:
+        accounts = accounts.filter(unit__in=administrable_units(actor).subtree(unit).values("pk"))
+    if group:
+        accounts = accounts.filter(user_group=group)
+    now = timezone.now()
+    if status == "active":
+        accounts = accounts.filter(is_active=True, locked_by_admin=False).exclude(locked_until__gt=now)
+    elif status == "locked":
+        accounts = accounts.filter(is_active=True).filter(Q(locked_by_admin=True) | Q(locked_until__gt=now))
+    elif status == "revoked":
+        accounts = accounts.filter(is_active=False)
+    elif status == "must_change":
+        accounts = accounts.filter(must_change_password=True)
+    return accounts
+
+
+def refuse_out_of_scope(actor, accounts, *, request=None, action):
+    """Raise PermissionDenied (and audit it) if any account is outside the actor's scope."""
+    outside = [a for a in accounts if not can(actor, ADMINISTER, a.unit)]
+    if outside:
+        record(
+            "scope.denied",
+            actor=actor,
+            request=request,
+            unit=outside[0].unit,
+            note=f"{action}: {', '.join(a.username for a in outside[:20])}"[:500],
+        )
+        raise PermissionDenied
+    return accounts
+
+
+def _events(actor, request, action, accounts, after=None):
+    ip = client_ip(request)
+    return (
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.username,
+            ip=ip,
+            action=action,
+            unit_id=a.unit_id,
+            unit_path=a.unit.path,
+            object_type="accounts.account",
+            object_id=str(a.pk),
+            after=after,
+        )
+        for a in accounts
+    )
+
+
+def reset_passwords(actor, accounts, *, request=None):
+    """Give each account of the queryset the default password, force a change at next login,
+    clear lockouts. One transaction; one audit event per account; the whole batch is refused
+    (and the refusal audited, outside the transaction) if any account is outside the actor's
+    scope. Returns how many were reset."""
+    accounts = list(accounts.select_related("unit"))
+    refuse_out_of_scope(actor, accounts, request=request, action="password.reset")
+    password = default_password_hash()
+    ids = [a.pk for a in accounts]
+    with transaction.atomic():
+        for start in range(0, len(ids), 900):
+            Account.objects.filter(pk__in=ids[start : start + 900]).update(
+                password=password, must_change_password=True, failed_login_count=0, locked_until=None
+            )
+        record_many(_events(actor, request, "password.reset", accounts))
+    return len(accounts)
+
+
+def _guard_self_and_last_central_admin(actor, account, action):
+    if account.pk == actor.pk:
+        raise ValidationError(_("Không thể tự %(action)s tài khoản của chính mình.") % {"action": action})
+    if account.role_central_admin:
+        others = Account.objects.with_role("central_admin").filter(is_active=True, locked_by_admin=False).exclude(pk=account.pk)
+        if not others.exists():
+            raise ValidationError(_("Không thể %(action)s quản trị trung ương cuối cùng.") % {"action": action})
+
+
+def _require_scope(actor, account, request, action):
+    refuse_out_of_scope(actor, [account], request=request, action=action)
+
+
+def lock(actor, account, *, request=None):
+    """Lock at once (suspected leak) until an administrator unlocks."""
+    _require_scope(actor, account, request, "account.locked")
+    _guard_self_and_last_central_admin(actor, account, _("khóa"))
+    account.locked_by_admin = True
+    account.save(update_fields=["locked_by_admin"])
+    record("account.locked", actor=actor, request=request, unit=account.unit, obj=account)
+
+
+def unlock(actor, account, *, request=None):
+    """Clear an administrator's lock and a lockout after wrong passwords."""
+    _require_scope(actor, account, request, "account.unlocked")
+    before = {"locked_by_admin": account.locked_by_admin, "locked_until": account.locked_until.isoformat() if account.locked_until else None}
+    account.locked_by_admin = False
+    account.locked_until = None
+    account.failed_login_count = 0
+    account.save(update_fields=["locked_by_admin", "locked_until", "failed_login_count"])
+    record("account.unlocked", actor=actor, request=request, unit=account.unit, obj=account, before=before)
+
+
+def revoke(actor, account, *, reason, reference, request=None):
+    """Deactivate (thu hồi) with a reason and the request letter's reference; never deleted."""
+    _require_scope(actor, account, request, "account.revoked")
+    if not reason.strip():
+        raise ValidationError(_("Cần nêu lý do thu hồi."))
+    _guard_self_and_last_central_admin(actor, account, _("thu hồi"))
+    account.is_active = False
+    account.revoked_at = timezone.now()
+    account.revoked_reason = reason.strip()
+    account.revoked_reference = reference.strip()
+    account.save(update_fields=["is_active", "revoked_at", "revoked_reason", "revoked_reference"])
+    record(
+        "account.revoked",
+        actor=actor,
+        request=request,
+        unit=account.unit,
+        obj=account,
+        after={"reason": account.revoked_reason, "reference": account.revoked_reference},
+    )
+
+
+def reactivate(actor, account, *, request=None):
+    _require_scope(actor, account, request, "account.reactivated")
+    before = {"reason": account.revoked_reason, "reference": account.revoked_reference}
+    account.is_active = True
+    account.revoked_at = None
+    account.save(update_fields=["is_active", "revoked_at"])
+    record("account.reactivated", actor=actor, request=request, unit=account.unit, obj=account, before=before)
+
+
+def update_account(actor, account, *, display_name, roles, request=None):
+    """Change the display name and roles. Only a central admin grants central_admin, and no
+    one removes the last central admin's role or their own admin roles."""
+    _require_scope(actor, account, request, "account.updated")
+    roles = [r for r in ROLES if r in set(roles)]
+    if not roles:
+        raise ValidationError(_("Tài khoản phải có ít nhất một vai trò."))
+    if "central_admin" in roles and not actor.role_central_admin:
+        raise ValidationError(_("Chỉ quản trị trung ương được cấp vai trò quản trị trung ương."))
+    if account.pk == actor.pk and not set(roles) >= {r for r in ("admin", "central_admin") if actor.has_role(r)}:
+        raise ValidationError(_("Không thể tự bỏ vai trò quản trị của chính mình."))
+    if account.role_central_admin and "central_admin" not in roles:
+        _guard_self_and_last_central_admin(actor, account, _("bỏ vai trò của"))
+    before = {"display_name": account.display_name, "roles": list(account.roles)}
+    account.display_name = display_name.strip()[:300]
+    account.set_roles(roles)
+    account.full_clean(exclude=["password", "unit"])
+    account.save()
+    after = {"display_name": account.display_name, "roles": list(account.roles)}
+    if after != before:
+        record("account.updated", actor=actor, request=request, unit=account.unit, obj=account, before=before, after=after)

@@ -1,0 +1,88 @@
+"""Đề nghị cấp, thu hồi tài khoản: units file, administrators decide."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baocao import regimes
+from baocao.audit.services import record
+
+from . import requests as account_requests
+from .models import Account, AccountRequest
+from .scope import APPROVE, can, is_administrator
+
+
+def _may_file(account):
+    return can(account, APPROVE, account.unit)
+
+
+@login_required
+def request_list(request):
+    actor = request.user
+    may_file, may_decide = _may_file(actor), is_administrator(actor)
+    if not (may_file or may_decide):
+        record("scope.denied", request=request, unit=actor.unit, note=f"{request.method} {request.path}")
+        raise PermissionDenied
+    regime = regimes.current()
+    context = {"active_menu": "admin" if may_decide else "home", "may_file": may_file, "may_decide": may_decide}
+    if may_file:
+        context["own_requests"] = AccountRequest.objects.filter(unit=actor.unit).select_related("target", "result_account", "decided_by")[:100]
+        context["own_accounts"] = Account.objects.filter(unit=actor.unit, is_active=True).order_by("username")
+        context["roles"] = [(r, regime.role_labels.get(r, r)) for r in account_requests.REQUESTABLE_ROLES]
+    if may_decide:
+        queue = account_requests.pending_for(actor).select_related("unit", "target", "requested_by", "result_account")
+        status = request.GET.get("status", AccountRequest.Status.PENDING)
+        if status in AccountRequest.Status.values:
+            queue = queue.filter(status=status)
+        context["queue"] = Paginator(queue, 50).get_page(request.GET.get("page"))
+        context["status"] = status
+        context["statuses"] = AccountRequest.Status.choices
+    return render(request, "accounts/requests.html", context)
+
+
+@require_POST
+@login_required
+def request_file(request):
+    target = None
+    if request.POST.get("target"):
+        target = Account.objects.filter(pk=request.POST.get("target")).select_related("unit").first()
+    try:
+        account_requests.file_request(
+            request.user,
+            kind=request.POST.get("kind", ""),
+            role=request.POST.get("role", ""),
+            target=target,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã gửi đề nghị. Kết quả xử lý sẽ hiện tại trang này."))
+    return redirect("accounts:requests")
+
+
+@require_POST
+@login_required
+def request_decide(request, pk):
+    account_request = get_object_or_404(AccountRequest.objects.select_related("unit", "target__unit"), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        done = account_requests.decide(request.user, account_request, approve=approve, comment=request.POST.get("comment", ""), request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if approve and done.result_account:
+            messages.success(
+                request,
+                _("Đã chấp thuận: tạo tài khoản %(username)s với mật khẩu mặc định.") % {"username": done.result_account.username},
+            )
+        elif approve:
+            messages.success(request, _("Đã chấp thuận: thu hồi tài khoản %(username)s.") % {"username": done.target.username})
+        else:
+            messages.success(request, _("Đã từ chối đề nghị."))
+    return redirect("accounts:requests")

@@ -1,0 +1,133 @@
+"""Account requests (letter 003, 4.3): a unit's approver asks for a new account for a role,
+or for an account to be revoked; an administrator of the unit's scope approves (which
+carries the change out) or rejects with a comment."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baocao import regimes
+from baocao.audit.services import record
+
+from . import administration
+from .models import Account, AccountRequest
+from .scope import ADMINISTER, APPROVE, can
+from .services import default_password_hash
+
+REQUESTABLE_ROLES = ("entry", "reviewer", "approver")
+
+
+def file_request(actor, *, kind, reason, role="", target=None, request=None):
+    unit = actor.unit
+    if not can(actor, APPROVE, unit):
+        record("scope.denied", actor=actor, request=request, unit=unit, note="account request by a non-approver")
+        raise PermissionDenied
+    errors = []
+    if not reason.strip():
+        errors.append(_("Cần nêu lý do đề nghị."))
+    if kind == AccountRequest.Kind.NEW:
+        if role not in REQUESTABLE_ROLES:
+            errors.append(_("Chọn vai trò cho tài khoản mới."))
+        target = None
+    elif kind == AccountRequest.Kind.REVOKE:
+        if target is None:
+            errors.append(_("Chọn tài khoản cần thu hồi."))
+        elif target.unit_id != unit.pk:
+            record("scope.denied", actor=actor, request=request, unit=target.unit, note="revoke request for another unit")
+            raise PermissionDenied
+        elif not target.is_active:
+            errors.append(_("Tài khoản này đã bị thu hồi."))
+        role = ""
+    else:
+        errors.append(_("Loại đề nghị không hợp lệ."))
+    if errors:
+        raise ValidationError(errors)
+    duplicate = AccountRequest.objects.filter(unit=unit, kind=kind, role=role, target=target, status=AccountRequest.Status.PENDING)
+    if duplicate.exists():
+        raise ValidationError(_("Đã có một đề nghị giống vậy đang chờ xử lý."))
+    account_request = AccountRequest.objects.create(
+        unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor
+    )
+    record(
+        "account_request.filed",
+        actor=actor,
+        request=request,
+        unit=unit,
+        obj=account_request,
+        after={"kind": kind, "role": role, "target": target.username if target else ""},
+    )
+    return account_request
+
+
+def pending_for(actor):
+    """Requests an administrator may decide."""
+    from .scope import administrable_units
+
+    return AccountRequest.objects.filter(unit__in=administrable_units(actor).values("pk"))
+
+
+def _new_username(unit, role):
+    """The regime's username for `role` at `unit`, numbered (…_bc2) if it is taken."""
+    regime = regimes.current()
+    template = next((t for t in regime.account_templates(unit.kind) if role in t.roles), None)
+    base = template.username_for(unit) if template else f"{unit.code}_{role}"
+    username, n = base, 1
+    while Account.objects.filter(username__iexact=username).exists():
+        n += 1
+        username = f"{base}{n}"
+    return username, template
+
+
+def decide(actor, account_request, *, approve, comment="", request=None):
+    """Approve (carrying the change out) or reject a pending request, in one transaction."""
+    if not can(actor, ADMINISTER, account_request.unit):
+        record("scope.denied", actor=actor, request=request, unit=account_request.unit, note="decide account request")
+        raise PermissionDenied
+    with transaction.atomic():
+        return _decide(actor, account_request, approve, comment, request)
+
+
+def _decide(actor, account_request, approve, comment, request):
+    account_request = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
+    if account_request.status != AccountRequest.Status.PENDING:
+        raise ValidationError(_("Đề nghị này đã được xử lý."))
+    if not approve and not comment.strip():
+        raise ValidationError(_("Cần nêu lý do từ chối."))
+    if approve and account_request.kind == AccountRequest.Kind.NEW:
+        unit = account_request.unit
+        username, template = _new_username(unit, account_request.role)
+        label = regimes.current().role_labels.get(account_request.role, account_request.role)
+        account = Account(
+            username=username,
+            display_name=f"{unit.name} - {label}"[:300],
+            unit=unit,
+            user_group=template.group if template else label,
+            password=default_password_hash(),
+            must_change_password=True,
+        )
+        account.set_roles([account_request.role])
+        account.save()
+        account_request.result_account = account
+        record("account.created", actor=actor, request=request, unit=unit, obj=account, after={"username": username, "roles": [account_request.role]})
+    elif approve:
+        administration.revoke(
+            actor,
+            account_request.target,
+            reason=account_request.reason,
+            reference=_("Đề nghị số %(id)d") % {"id": account_request.pk},
+            request=request,
+        )
+    account_request.status = AccountRequest.Status.APPROVED if approve else AccountRequest.Status.REJECTED
+    account_request.decided_by = actor
+    account_request.decided_at = timezone.now()
+    account_request.decision_comment = comment.strip()
+    account_request.save()
+    record(
+        "account_request.approved" if approve else "account_request.rejected",
+        actor=actor,
+        request=request,
+        unit=account_request.unit,
+        obj=account_request,
+        after={"comment": account_request.decision_comment, "result": account_request.result_account.username if account_request.result_account else ""},
+    )
+    return account_request

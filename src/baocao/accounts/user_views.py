@@ -1,0 +1,257 @@
+"""QUẢN TRỊ HỆ THỐNG > 29. Quản lý người dùng: list, search, reset, export, per-account actions.
+Thin views over accounts.administration; every account touched is scope-checked there."""
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baocao import regimes
+from baocao.audit.services import record
+from baocao.regimes import ROLES
+from baocao.units.models import Unit
+
+from . import administration
+from .export import write_accounts_xlsx
+from .forms import AccountEditForm, RevokeForm
+from .models import Account
+from .scope import ADMINISTER, administrable_units, can, is_administrator
+from .services import create_missing_accounts
+
+PAGE_SIZE = 50
+MAX_SELECTED = 10_000
+FILTER_KEYS = ("q", "unit", "group", "status")
+SORTS = {
+    "username": ("username",),
+    "display_name": ("display_name", "username"),
+    "unit": ("unit__code", "username"),
+    "group": ("user_group", "username"),
+    "status": ("status_rank", "username"),
+}
+
+
+def _administrator(request):
+    if not is_administrator(request.user):
+        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
+        raise PermissionDenied
+    return request.user
+
+
+def _filters(data):
+    return {key: data.get(key, "").strip() for key in FILTER_KEYS}
+
+
+def _filtered_accounts(request, filters):
+    """The accounts matching the filters; a unit filter outside scope is refused and audited."""
+    unit = None
+    if filters["unit"]:
+        unit = Unit.objects.filter(code__iexact=filters["unit"]).first()
+        if unit is None:
+            return Account.objects.none(), _("Không có đơn vị mã %(code)s.") % {"code": filters["unit"]}
+        if not can(request.user, ADMINISTER, unit):
+            record("scope.denied", request=request, unit=unit, note=f"account filter {request.path}")
+            raise PermissionDenied
+    accounts = administration.search_accounts(
+        request.user, query=filters["q"], unit=unit, group=filters["group"], status=filters["status"]
+    )
+    return accounts, None
+
+
+def _scope_label(account):
+    return _("Toàn quốc") if account.role_central_admin else account.unit.label
+
+
+@login_required
+def user_list(request):
+    actor = _administrator(request)
+    filters = _filters(request.GET)
+    accounts, problem = _filtered_accounts(request, filters)
+    sort = request.GET.get("sort", "username")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = "username", "username"
+    now = timezone.now()
+    accounts = accounts.select_related("unit").annotate(
+        status_rank=Case(
+            When(is_active=False, then=Value(3)),
+            When(locked_by_admin=True, then=Value(2)),
+            When(locked_until__gt=now, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+    order = [f"-{field}" if sort.startswith("-") else field for field in SORTS[key]]
+    page = Paginator(accounts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = administration.accounts_in_scope(actor).order_by("user_group").values_list("user_group", flat=True).distinct()
+    active_filters = {k: v for k, v in filters.items() if v}
+    return render(
+        request,
+        "accounts/users/list.html",
+        {
+            "active_menu": "admin",
+            "page": page,
+            "filters": filters,
+            "filter_query": urlencode(active_filters),
+            "searching": bool(active_filters),
+            "problem": problem,
+            "groups": [g for g in groups if g],
+            "statuses": administration.STATUSES,
+            "sort": sort,
+            "sort_links": {
+                k: "?" + urlencode({**active_filters, "sort": k if sort != k else f"-{k}"}) for k in SORTS
+            },
+        },
+    )
+
+
+def _selected_accounts(request):
+    """The ticked accounts, or every account matching the search when "all" was chosen."""
+    if request.POST.get("all_matching") == "1":
+        accounts, _problem = _filtered_accounts(request, _filters(request.POST))
+        return accounts
+    try:
+        ids = [int(value) for value in request.POST.getlist("ids")][: MAX_SELECTED + 1]
+    except ValueError:
+        ids = []
+    if len(ids) > MAX_SELECTED:
+        raise ValidationError(_("Chọn tối đa %(n)d tài khoản mỗi lần.") % {"n": MAX_SELECTED})
+    # Deliberately not pre-filtered by scope: a crafted id outside it must be refused, not ignored.
+    return Account.objects.filter(pk__in=ids)
+
+
+@require_POST
+@login_required
+def reset_passwords(request):
+    actor = _administrator(request)
+    back = reverse("accounts:users") + ("?" + urlencode({k: v for k, v in _filters(request.POST).items() if v}))
+    try:
+        accounts = _selected_accounts(request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
+    count = accounts.count()
+    if count == 0:
+        messages.warning(request, _("Chưa chọn tài khoản nào."))
+        return redirect(back)
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "accounts/users/confirm_reset.html",
+            {
+                "active_menu": "admin",
+                "count": count,
+                "sample": list(accounts.order_by("username").values_list("username", flat=True)[:20]),
+                "post": request.POST,
+                "ids": request.POST.getlist("ids"),
+                "filters": _filters(request.POST),
+                "back": back,
+            },
+        )
+    done = administration.reset_passwords(actor, accounts, request=request)
+    messages.success(request, _("Reset mật khẩu thành công %(n)d tài khoản.") % {"n": done})
+    return redirect(back)
+
+
+@login_required
+def export_xlsx(request):
+    actor = _administrator(request)
+    filters = _filters(request.GET)
+    accounts, _problem = _filtered_accounts(request, filters)
+    # An anonymous temporary file: XlsxWriter spools rows through disk, and FileResponse
+    # streams the result in blocks, then closes (and so removes) the file.
+    spool = tempfile.TemporaryFile()
+    rows = write_accounts_xlsx(accounts, spool, scope_label=_scope_label(actor))
+    spool.seek(0)
+    record("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": {k: v for k, v in filters.items() if v}})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"danh-sach-tai-khoan-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_POST
+@login_required
+def create_accounts(request):
+    actor = _administrator(request)
+    created = create_missing_accounts(actor, administrable_units(actor).active(), request=request)
+    if created:
+        messages.success(request, _("Đã tạo %(n)d tài khoản mới với mật khẩu mặc định.") % {"n": len(created)})
+    else:
+        messages.info(request, _("Mọi đơn vị trong phạm vi đã có đủ tài khoản."))
+    return redirect("accounts:users")
+
+
+def _account_in_scope(request, pk):
+    _administrator(request)
+    account = get_object_or_404(Account.objects.select_related("unit", "unit__parent"), pk=pk)
+    administration.refuse_out_of_scope(request.user, [account], request=request, action=f"{request.method} {request.path}")
+    return account
+
+
+@login_required
+def account_detail(request, pk):
+    account = _account_in_scope(request, pk)
+    regime = regimes.current()
+    form = AccountEditForm(request.POST or None, account=account, role_labels=regime.role_labels, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration.update_account(
+                request.user, account, display_name=form.cleaned_data["display_name"], roles=form.cleaned_data["roles"], request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã lưu tài khoản %(username)s.") % {"username": account.username})
+            return redirect("accounts:user_detail", pk=account.pk)
+    return render(
+        request,
+        "accounts/users/detail.html",
+        {"active_menu": "admin", "account": account, "form": form, "revoke_form": RevokeForm(), "roles": ROLES},
+    )
+
+
+def _account_action(action, success):
+    @require_POST
+    @login_required
+    def view(request, pk):
+        account = _account_in_scope(request, pk)
+        try:
+            action(request, account)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, success % {"username": account.username})
+        return redirect("accounts:user_detail", pk=account.pk)
+
+    return view
+
+
+def _revoke(request, account):
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Cần nêu lý do thu hồi."))
+    administration.revoke(request.user, account, request=request, **form.cleaned_data)
+
+
+lock = _account_action(lambda r, a: administration.lock(r.user, a, request=r), _("Đã khóa tài khoản %(username)s."))
+unlock = _account_action(lambda r, a: administration.unlock(r.user, a, request=r), _("Đã mở khóa tài khoản %(username)s."))
+revoke = _account_action(_revoke, _("Đã thu hồi tài khoản %(username)s."))
+reactivate = _account_action(
+    lambda r, a: administration.reactivate(r.user, a, request=r), _("Đã khôi phục tài khoản %(username)s.")
+)
+reset_one = _account_action(
+    lambda r, a: administration.reset_passwords(r.user, Account.objects.filter(pk=a.pk), request=r),
+    _("Reset mật khẩu thành công tài khoản %(username)s."),
+)

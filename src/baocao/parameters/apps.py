@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ParametersConfig(AppConfig):
+    name = "baocao.parameters"
+    verbose_name = "Thiết lập thông số"

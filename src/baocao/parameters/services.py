@@ -1,0 +1,97 @@
+"""Reading and changing the parameters. Every reader goes through `current()`."""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from baocao import regimes
+from baocao.audit.services import record
+
+from .models import Parameters
+
+# Parameter -> where its default comes from when the field is blank.
+SETTINGS_DEFAULTS = {
+    "password_min_length": "BAOCAO_PASSWORD_MIN_LENGTH",
+    "lockout_threshold": "BAOCAO_LOCKOUT_THRESHOLD",
+    "lockout_minutes": "BAOCAO_LOCKOUT_MINUTES",
+    "session_idle_minutes": "BAOCAO_SESSION_IDLE_MINUTES",
+}
+SECRET_FIELDS = {"default_password"}
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The values in force: the stored parameter, or its default."""
+
+    site_title: str
+    default_password: str
+    password_min_length: int
+    lockout_threshold: int
+    lockout_minutes: int
+    session_idle_minutes: int
+    account_admin_unit: str
+    business_support_name: str
+    business_support_phone: str
+    technical_support_name: str
+    technical_support_phone: str
+
+
+def stored():
+    return Parameters.objects.filter(pk=1).first() or Parameters()
+
+
+def current():
+    """The parameters in force, read from the database each time (no process-local state)."""
+    row = stored()
+    regime = regimes.current()
+    values = {}
+    for field in Effective.__dataclass_fields__:
+        value = getattr(row, field)
+        if value in (None, ""):
+            if field in SETTINGS_DEFAULTS:
+                value = getattr(settings, SETTINGS_DEFAULTS[field])
+            elif field == "default_password":
+                value = regime.default_password
+            elif field == "site_title":
+                value = regime.title
+            else:
+                value = regime.support.get(field, "")
+        values[field] = value
+    return Effective(**values)
+
+
+def default_password_problems(password, min_length):
+    """Policy failures of a candidate default password (other than being the default)."""
+    from baocao.accounts.password_policy import NotDefaultPasswordValidator
+
+    validators = [
+        v for v in password_validation.get_default_password_validators() if not isinstance(v, NotDefaultPasswordValidator)
+    ]
+    problems = []
+    for validator in validators:
+        if hasattr(validator, "_min_length"):
+            validator = type(validator)(min_length)
+        try:
+            validator.validate(password, None)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return problems
+
+
+def update_parameters(actor, changes, *, request=None):
+    """Save changed parameters and audit each change (the default password masked)."""
+    row = stored()
+    before, after = {}, {}
+    for field, value in changes.items():
+        old = getattr(row, field)
+        if old != value:
+            masked = field in SECRET_FIELDS
+            before[field] = "***" if masked and old else old
+            after[field] = "***" if masked and value else value
+            setattr(row, field, value)
+    if after:
+        row.full_clean()
+        row.save()
+        record("parameters.changed", actor=actor, request=request, obj=row, before=before, after=after)
+    return after
