@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "baocao.audit",
     "baocao.units",
     "baocao.accounts",
+    "baocao.parameters",
     "baocao.regimes",
     "baocao.shell",
 ]
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baocao.accounts.middleware.SessionIdleTimeoutMiddleware",
     "baocao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,14 +129,15 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Which reporting regime this deployment runs (a package under baocao/regimes/).
 BAOCAO_REGIME = os.environ.get("BAOCAO_REGIME", "kiemke")
-# Account security; the administrators' parameters (THIẾT LẬP THÔNG SỐ) build on these defaults.
+# Account security defaults; the central administrator's parameters (THIẾT LẬP THÔNG SỐ) override them.
 BAOCAO_PASSWORD_MIN_LENGTH = env_int("BAOCAO_PASSWORD_MIN_LENGTH", 8)
 BAOCAO_LOCKOUT_THRESHOLD = env_int("BAOCAO_LOCKOUT_THRESHOLD", 5)
 BAOCAO_LOCKOUT_MINUTES = env_int("BAOCAO_LOCKOUT_MINUTES", 15)
 BAOCAO_SESSION_IDLE_MINUTES = env_int("BAOCAO_SESSION_IDLE_MINUTES", 30)
 BAOCAO_UPLOAD_MAX_MB = env_int("BAOCAO_UPLOAD_MAX_MB", 20)
 
-# Idle timeout: the session cookie expires this long after the last request.
+# Idle timeout: the session expires this long after the last request (the parameter
+# session_idle_minutes overrides it per request, see SessionIdleTimeoutMiddleware).
 SESSION_COOKIE_AGE = BAOCAO_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
