@@ -1,0 +1,109 @@
+"""Account requests (letter 003, 4.3): a unit files, an administrator of its scope decides."""
+import pytest
+from django.urls import reverse
+
+from baocao.accounts.models import Account, AccountRequest
+from baocao.audit.models import AuditEvent
+
+REQUESTS = reverse("accounts:requests")
+
+
+@pytest.fixture(autouse=True)
+def tuphap(settings):
+    settings.BAOCAO_REGIME = "tuphap"
+
+
+@pytest.fixture
+def unit_leader(make_account):
+    return make_account("T02003002", "approver", username="T02003002_ld")
+
+
+@pytest.fixture
+def admin(make_account):
+    return make_account("T02", "admin", username="T02_qt")
+
+
+def test_new_account_request_approved_creates_the_account(unit_leader, admin, login, client):
+    login(unit_leader)
+    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "Cán bộ mới"}, follow=True)
+    assert "Đã gửi đề nghị" in response.content.decode()
+    request = AccountRequest.objects.get()
+    assert (request.unit.code, request.kind, request.role, request.status) == ("T02003002", "new", "entry", "pending")
+
+    login(admin)
+    queue = client.get(REQUESTS).content.decode()
+    assert "Cán bộ mới" in queue and "Chuyên viên tổng hợp số liệu" in queue
+    response = client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve"}, follow=True)
+    assert "tạo tài khoản T02003002_bc" in response.content.decode()
+    created = Account.objects.get(username="T02003002_bc")
+    assert created.roles == ("entry",) and created.must_change_password and created.check_password("tkTP@2021")
+
+    # The requester sees the outcome.
+    login(unit_leader)
+    mine = client.get(REQUESTS).content.decode()
+    assert "Đã chấp thuận" in mine and "T02003002_bc" in mine
+
+    # A second new account for the same role gets a numbered username.
+    second = AccountRequest.objects.create(unit=unit_leader.unit, kind="new", role="entry", reason="Thêm người", requested_by=unit_leader)
+    login(admin)
+    client.post(reverse("accounts:request_decide", args=[second.pk]), {"decision": "approve"})
+    assert Account.objects.filter(username="T02003002_bc2").exists()
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"account_request.filed", "account_request.approved", "account.created"} <= actions
+
+
+def test_revoke_request_approved_revokes_with_the_reference(unit_leader, admin, make_account, login, client):
+    checker = make_account("T02003002", "reviewer", username="T02003002_kt")
+    login(unit_leader)
+    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": checker.pk, "reason": "Nghỉ hưu"})
+    request = AccountRequest.objects.get()
+    login(admin)
+    client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve", "comment": "Đồng ý"})
+    checker.refresh_from_db()
+    assert not checker.is_active and checker.revoked_reason == "Nghỉ hưu" and checker.revoked_reference == f"Đề nghị số {request.pk}"
+
+
+def test_reject_needs_a_comment_and_is_shown_to_the_unit(unit_leader, admin, login, client):
+    request = AccountRequest.objects.create(unit=unit_leader.unit, kind="new", role="entry", reason="x", requested_by=unit_leader)
+    login(admin)
+    response = client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "reject"}, follow=True)
+    assert "Cần nêu lý do từ chối." in response.content.decode()
+    client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "reject", "comment": "Thiếu công văn"})
+    request.refresh_from_db()
+    assert request.status == "rejected" and request.decision_comment == "Thiếu công văn"
+    assert not Account.objects.filter(username__startswith="T02003002_bc").exists()
+    login(unit_leader)
+    assert "Thiếu công văn" in client.get(REQUESTS).content.decode()
+
+
+def test_bad_requests_are_explained(unit_leader, login, client):
+    login(unit_leader)
+    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "", "reason": ""}, follow=True)
+    text = response.content.decode()
+    assert "Cần nêu lý do đề nghị." in text and "Chọn vai trò cho tài khoản mới." in text
+    client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a"})
+    again = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a"}, follow=True)
+    assert "đang chờ xử lý" in again.content.decode()
+    assert AccountRequest.objects.count() == 1
+
+
+def test_only_the_units_approver_files_and_only_its_admins_decide(unit_leader, make_account, login, client):
+    entry = make_account("T02003002", "entry", username="T02003002_bc")
+    login(entry)
+    assert client.get(REQUESTS).status_code == 403
+    assert client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x"}).status_code == 403
+
+    other_unit_account = make_account("T01017", "entry", username="T01017_bc")
+    login(unit_leader)
+    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": other_unit_account.pk, "reason": "x"})
+    other_unit_account.refresh_from_db()
+    assert not AccountRequest.objects.exists()
+
+    request = AccountRequest.objects.create(unit=unit_leader.unit, kind="new", role="entry", reason="Cán bộ mới ở Trần Phú", requested_by=unit_leader)
+    hanoi_admin = make_account("T01", "admin", username="T01_qt")
+    login(hanoi_admin)
+    assert request.reason not in client.get(REQUESTS).content.decode()
+    assert client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "pending"
+    assert AuditEvent.objects.filter(action="scope.denied", actor=hanoi_admin).exists()
