@@ -172,6 +172,7 @@ def test_province_admin_can_only_import_inside_its_subtree(types, db):
     errors = errors_of([["T02003002", "Trường THPT Trần Phú", "T01", "reporting", ""]], actor=admin)
     assert "ngoài phạm vi" in errors[0].message
     assert not Unit.objects.filter(code="T01001").exists()
+    assert AuditEvent.objects.filter(action="scope.denied", actor=admin).count() == 2
 
 
 def test_command_line_import(types, tmp_path, capsys):

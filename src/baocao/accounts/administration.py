@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from baocao.audit.models import AuditEvent
 from baocao.audit.services import client_ip, record, record_many
@@ -16,11 +17,12 @@ from .models import Account
 from .scope import ADMINISTER, administrable_units, can
 from .services import default_password_hash
 
+# The status filter of the user list ("locked" covers both kinds of lock).
 STATUSES = {
-    "active": _("Đang hoạt động"),
-    "locked": _("Bị khóa"),
-    "revoked": _("Đã thu hồi"),
-    "must_change": _("Chưa đổi mật khẩu mặc định"),
+    "active": gettext_lazy("Đang hoạt động"),
+    "locked": gettext_lazy("Bị khóa"),
+    "revoked": gettext_lazy("Đã thu hồi"),
+    "must_change": gettext_lazy("Chưa đổi mật khẩu mặc định"),
 }
 
 

@@ -4,6 +4,8 @@ import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import STATUS_LABELS, status_key
+
 HEADERS = (
     ("STT", 7),
     ("Tên đăng nhập", 18),
@@ -30,16 +32,6 @@ FIELDS = (
 )
 
 
-def status_text(is_active, locked_by_admin, locked_until, now):
-    if not is_active:
-        return _("Đã thu hồi")
-    if locked_by_admin:
-        return _("Bị khóa")
-    if locked_until is not None and locked_until > now:
-        return _("Tạm khóa (nhập sai mật khẩu)")
-    return _("Đang hoạt động")
-
-
 def write_accounts_xlsx(accounts, target, *, scope_label):
     """Write `accounts` (a queryset) as .xlsx to `target` (a path or a binary file object);
     returns the number of accounts written."""
@@ -57,6 +49,7 @@ def write_accounts_xlsx(accounts, target, *, scope_label):
             sheet.write(1, column, label, header)
         sheet.freeze_panes(2, 0)
         yes, no = _("Có"), _("Không")
+        statuses = {key: str(label) for key, label in STATUS_LABELS.items()}  # translated once, not per row
         row = 1
         rows = accounts.order_by("unit__path", "username").values_list(*FIELDS)
         for number, values in enumerate(rows.iterator(chunk_size=2000), start=1):
@@ -69,7 +62,7 @@ def write_accounts_xlsx(accounts, target, *, scope_label):
             sheet.write_string(row, 4, name)
             sheet.write_string(row, 5, f"{parent_code} - {parent_name}" if parent_code else "")
             sheet.write_string(row, 6, group)
-            sheet.write_string(row, 7, status_text(is_active, locked_by_admin, locked_until, now))
+            sheet.write_string(row, 7, statuses[status_key(is_active, locked_by_admin, locked_until, now)])
             sheet.write_string(row, 8, yes if must_change else no)
         sheet.autofilter(1, 0, max(row, 1), len(HEADERS) - 1)
         return row - 1

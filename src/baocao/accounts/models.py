@@ -9,6 +9,25 @@ from baocao.regimes import ROLES
 from baocao.units.text import fold
 
 
+# What the user list and the export show in the Trạng thái column.
+STATUS_LABELS = {
+    "revoked": _("Đã thu hồi"),
+    "locked": _("Bị khóa"),
+    "locked_out": _("Tạm khóa (nhập sai mật khẩu)"),
+    "active": _("Đang hoạt động"),
+}
+
+
+def status_key(is_active, locked_by_admin, locked_until, now):
+    if not is_active:
+        return "revoked"
+    if locked_by_admin:
+        return "locked"
+    if locked_until is not None and locked_until > now:
+        return "locked_out"
+    return "active"
+
+
 def search_text_for(account, unit):
     return fold(" ".join((account.username, account.display_name, unit.code, unit.name)))
 
@@ -89,13 +108,7 @@ class Account(AbstractBaseUser):
 
     @property
     def status_label(self):
-        if not self.is_active:
-            return _("Đã thu hồi")
-        if self.locked_by_admin:
-            return _("Bị khóa")
-        if self.is_locked():
-            return _("Tạm khóa (nhập sai mật khẩu)")
-        return _("Đang hoạt động")
+        return STATUS_LABELS[status_key(self.is_active, self.locked_by_admin, self.locked_until, timezone.now())]
 
     def save(self, *args, **kwargs):
         self.search_text = search_text_for(self, self.unit)

@@ -13,6 +13,16 @@ LABELS = {
     "unit.created": _("Tạo đơn vị"),
     "unit.updated": _("Cập nhật đơn vị"),
     "account.created": _("Tạo tài khoản"),
+    "account.updated": _("Sửa tài khoản"),
+    "account.locked": _("Khóa tài khoản"),
+    "account.revoked": _("Thu hồi tài khoản"),
+    "account.reactivated": _("Khôi phục tài khoản"),
+    "password.reset": _("Reset mật khẩu"),
+    "accounts.exported": _("Xuất excel danh sách tài khoản"),
+    "account_request.filed": _("Gửi đề nghị cấp, thu hồi tài khoản"),
+    "account_request.approved": _("Chấp thuận đề nghị tài khoản"),
+    "account_request.rejected": _("Từ chối đề nghị tài khoản"),
+    "parameters.changed": _("Thay đổi thông số"),
 }
 
 

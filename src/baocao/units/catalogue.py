@@ -44,6 +44,7 @@ class RowError:
     column: str
     value: str
     message: str
+    code: str = ""  # "scope" for rows outside the importer's scope (audited)
 
     def __str__(self):
         where = _("Dòng %(row)d") % {"row": self.row} if self.row else _("Tệp")
@@ -237,11 +238,11 @@ def validate(rows, actor=None):
             target = existing.get(key)
             parent = existing.get(parent_of[key])
             if target is not None and not can(actor, ADMINISTER, target):
-                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Đơn vị nằm ngoài phạm vi quản lý của bạn.")))
+                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Đơn vị nằm ngoài phạm vi quản lý của bạn."), "scope"))
             elif parent is not None and not can(actor, ADMINISTER, parent):
-                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị cấp trên nằm ngoài phạm vi quản lý của bạn.")))
+                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị cấp trên nằm ngoài phạm vi quản lý của bạn."), "scope"))
             elif target is None and parent is None and parent_of[key] not in by_key:
-                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Bạn không có quyền tạo đơn vị gốc.")))
+                errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Bạn không có quyền tạo đơn vị gốc."), "scope"))
 
     return sorted(errors, key=lambda e: (e.row, e.column))
 
@@ -273,6 +274,9 @@ def import_catalogue(actor, rows, *, request=None):
     """Validate and apply a catalogue. Raises CatalogueError with every problem, saving nothing."""
     errors = validate(rows, actor)
     if errors:
+        outside = [e for e in errors if e.code == "scope"]
+        if outside:
+            record("scope.denied", actor=actor, request=request, note=("catalogue import: " + ", ".join(e.value for e in outside[:20]))[:500])
         raise CatalogueError(errors)
     with transaction.atomic():
         return _apply(actor, rows, request)
