@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "baocao.accounts",
     "baocao.parameters",
     "baocao.regimes",
+    "baocao.formdefs",
+    "baocao.reports",
     "baocao.shell",
 ]
 

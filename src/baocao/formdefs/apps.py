@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FormdefsConfig(AppConfig):
+    name = "baocao.formdefs"
+    verbose_name = "Biểu mẫu"

@@ -1,0 +1,56 @@
+"""Form-definition actions: loading a regime's forms, and which forms a unit files."""
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from baocao.regimes import REGIMES_DIR
+
+from .models import FormAssignment, FormDefinition
+from .schema import read_regime
+
+
+@dataclass
+class LoadSummary:
+    regime: str
+    created: list = field(default_factory=list)  # "code vN" of each new version
+    unchanged: list = field(default_factory=list)  # codes whose definition did not change
+    assignment: dict = field(default_factory=dict)  # unit type -> form codes
+
+    def __str__(self):
+        return f"{self.regime}: {len(self.created) + len(self.unchanged)} forms ({len(self.created)} new versions)"
+
+
+def load_regime_forms(regime_key, root=REGIMES_DIR):
+    """Check every form of the regime and store a new version of each that changed.
+
+    Idempotent: an unchanged file adds nothing. All or nothing: any problem in any file
+    raises schema.DefinitionError (listing every problem, by file and line) and stores nothing.
+    """
+    regime = read_regime(regime_key, root)
+    summary = LoadSummary(regime_key, assignment=regime.assignment)
+    with transaction.atomic():
+        for form in regime.forms:
+            latest = FormDefinition.objects.filter(regime=regime_key, code=form.code).order_by("-version").first()
+            if latest is not None and latest.content_hash == form.content_hash:
+                summary.unchanged.append(form.code)
+                continue
+            version = latest.version + 1 if latest else 1
+            FormDefinition.objects.create(
+                regime=regime_key, code=form.code, version=version, kind=form.kind, title=form.title,
+                provisional=form.provisional, content_hash=form.content_hash, spec=form.spec, source_file=form.path,
+            )
+            summary.created.append(f"{form.code} v{version}")
+        FormAssignment.objects.filter(regime=regime_key).delete()
+        FormAssignment.objects.bulk_create(
+            FormAssignment(regime=regime_key, unit_type=unit_type, form_code=code, position=position)
+            for unit_type, codes in regime.assignment.items()
+            for position, code in enumerate(codes)
+        )
+    return summary
+
+
+def forms_for_unit_types(regime_key, unit_types):
+    """Codes of the forms a unit with these unit-type tags files, as last loaded: the union
+    over its tags, each tag's forms in the order regime.yaml lists them."""
+    rows = FormAssignment.objects.filter(regime=regime_key, unit_type__in=list(unit_types)).order_by("position", "unit_type")
+    return list(dict.fromkeys(row.form_code for row in rows))
