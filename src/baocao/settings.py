@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "baocao.shell.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,9 +95,13 @@ TEMPLATES = [
     },
 ]
 
+# Which reporting regime this deployment runs (a package under baocao/regimes/).
+BAOCAO_REGIME = os.environ.get("BAOCAO_REGIME", "kiemke")
+
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'baocao.sqlite3'}",
+        # One embedded database per regime, so both demos can live side by side.
+        default=f"sqlite:///{VAR_DIR / f'baocao-{BAOCAO_REGIME}.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
@@ -129,8 +133,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "baocao.accounts.password_policy.NotCommonValidator"},
 ]
 
-# Which reporting regime this deployment runs (a package under baocao/regimes/).
-BAOCAO_REGIME = os.environ.get("BAOCAO_REGIME", "kiemke")
 # Account security defaults; the central administrator's parameters (THIẾT LẬP THÔNG SỐ) override them.
 BAOCAO_PASSWORD_MIN_LENGTH = env_int("BAOCAO_PASSWORD_MIN_LENGTH", 8)
 BAOCAO_LOCKOUT_THRESHOLD = env_int("BAOCAO_LOCKOUT_THRESHOLD", 5)

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("baocao.shell.urls")),
+    path("nhap-du-lieu/", include("baocao.reports.urls")),
     path("tai-khoan/", include("baocao.accounts.urls")),
     path("don-vi/", include("baocao.units.urls")),
     path("nhat-ky/", include("baocao.audit.urls")),

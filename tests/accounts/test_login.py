@@ -32,7 +32,7 @@ def test_default_password_is_hashed_with_argon2(school_account):
 def test_first_login_forces_password_change_and_nothing_else_is_reachable(client, school_account):
     response = post_login(client, "T02003002", "kkts@123")
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
-    for url in (reverse("shell:home"), reverse("shell:entry"), reverse("units:detail", args=["T02003002"])):
+    for url in (reverse("shell:home"), reverse("reports:entry"), reverse("units:detail", args=["T02003002"])):
         blocked = client.get(url)
         assert blocked.status_code == 302 and blocked.url == reverse("accounts:password_change"), url
     assert client.post(reverse("shell:home"), HTTP_HX_REQUEST="true").status_code == 403

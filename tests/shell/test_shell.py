@@ -89,3 +89,8 @@ def test_production_mode_starts_with_safe_settings():
         text=True,
     )
     assert result.stdout.strip() == "False True", result.stderr
+
+
+def test_an_english_browser_still_gets_vietnamese(client, db):
+    text = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Đăng nhập" in text and "Log in" not in text

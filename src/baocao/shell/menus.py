@@ -38,7 +38,7 @@ MENUS = (
         EVERYONE,
         (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", ("approver",)),),
     ),
-    Menu("entry", _("NHẬP DỮ LIỆU"), "shell:entry", ("entry", "reviewer", "approver")),
+    Menu("entry", _("NHẬP DỮ LIỆU"), "reports:entry", ("entry", "reviewer", "approver")),
     Menu("rollup", _("TỔNG HỢP BÁO CÁO"), "shell:rollup", EVERYONE),
     Menu(
         "admin",

@@ -5,7 +5,6 @@ from . import views
 app_name = "shell"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("nhap-du-lieu/", views.section("entry"), name="entry"),
     path("tong-hop-bao-cao/", views.section("rollup"), name="rollup"),
     path("quan-tri-he-thong/", views.section("admin"), name="admin"),
 ]

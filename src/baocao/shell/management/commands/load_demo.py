@@ -1,10 +1,15 @@
 """Demo data: a small, realistic unit tree with accounts following the regime's scheme."""
+from datetime import date, timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from baocao import regimes
 from baocao.accounts.models import Account
 from baocao.accounts.services import create_missing_accounts
+from baocao.formdefs.services import load_regime_forms
+from baocao.reports.models import Period
 from baocao.units.catalogue import CatalogueRow, import_catalogue
 from baocao.units.models import Unit
 from baocao.units.services import sync_unit_types
@@ -33,12 +38,23 @@ KIEMKE_TREE = [
 TUPHAP_TREE = [
     ("btp", "Bộ Tư pháp (Cục Kế hoạch - Tài chính)", "", "root", ""),
     ("bxd", "Bộ Xây dựng", "btp", "governing", "bo"),
-    ("bxd_pc", "Vụ Pháp chế, Bộ Xây dựng", "bxd", "reporting", "bo,to_chuc_phap_che"),
+    ("bxd_pc", "Vụ Pháp chế, Bộ Xây dựng", "bxd", "reporting", "bo,to_chuc_phap_che,dang_ky_tau_bay_tau_bien"),
     ("bng", "Bộ Ngoại giao", "btp", "governing", "bo"),
-    ("bng_pc", "Vụ Luật pháp và Điều ước quốc tế, Bộ Ngoại giao", "bng", "reporting", "bo,to_chuc_phap_che"),
+    ("bng_pc", "Vụ Luật pháp và Điều ước quốc tế, Bộ Ngoại giao", "bng", "reporting", "bo,to_chuc_phap_che,co_quan_dai_dien_nuoc_ngoai"),
     ("bhxh", "Bảo hiểm xã hội Việt Nam", "btp", "governing", "co_quan_thuoc_cp"),
     ("bhxh_pc", "Ban Pháp chế, Bảo hiểm xã hội Việt Nam", "bhxh", "reporting", "co_quan_thuoc_cp,to_chuc_phap_che"),
+    ("hn", "Ủy ban nhân dân thành phố Hà Nội", "btp", "governing", ""),
+    ("stp_hn", "Sở Tư pháp thành phố Hà Nội", "hn", "aggregating", "so_tu_phap"),
+    ("vpcc_hn01", "Văn phòng công chứng Hà Thành", "stp_hn", "reporting", "to_chuc_hanh_nghe_cong_chung"),
+    ("vpcc_hn02", "Phòng công chứng số 1 thành phố Hà Nội", "stp_hn", "reporting", "to_chuc_hanh_nghe_cong_chung"),
 ]
+
+# One open period per regime, so the demo can enter data today. The inventory's real
+# reference moment is 0h 01/01/2026 (second round); its window here is relative to now.
+PERIODS = {
+    "kiemke": ("KK2026", "Tổng kiểm kê tài sản công – thời điểm 0h ngày 01/01/2026", "KIEMKE", date(2026, 1, 1), date(2026, 1, 1)),
+    "tuphap": ("NAM_CT_2025", "Kỳ báo cáo năm chính thức 2025", "NAM_CT", date(2025, 1, 1), date(2025, 12, 31)),
+}
 
 TREES = {"kiemke": KIEMKE_TREE, "tuphap": TUPHAP_TREE}
 
@@ -57,14 +73,24 @@ class Command(BaseCommand):
         ]
         with transaction.atomic():
             sync_unit_types(regime)
+            forms = load_regime_forms(regime.key)
             summary = import_catalogue(None, rows)
             created = create_missing_accounts(None, Unit.objects.all())
-        self.stdout.write(f"Demo data: {summary.created} units created, {len(created)} accounts created.")
+            code, name, kind, data_from, data_to = PERIODS[regime.key]
+            now = timezone.now()
+            period, _ = Period.objects.get_or_create(
+                regime=regime.key,
+                code=code,
+                defaults={"name": name, "kind": kind, "data_from": data_from, "data_to": data_to,
+                          "opens_at": now - timedelta(days=30), "deadline": now + timedelta(days=90)},
+            )
+        self.stdout.write(f"Demo data: {summary.created} units created, {len(created)} accounts created, {forms}.")
+        self.stdout.write(f"Period open for data entry: {period.name}.")
         self.stdout.write("")
         self.stdout.write(f"  baocao ({regime.short_title}) is served at {url}")
         self.stdout.write(f"  Every demo account starts with the default password {regime.default_password!r}")
         self.stdout.write("  and must change it at first login:")
-        examples = {"kiemke": ["T02003002", "T02", "BTC"], "tuphap": ["bxd_pc_bc", "bxd_pc_kt", "bxd_pc_ld", "btp_qt"]}[regime.key]
+        examples = {"kiemke": ["T02003002", "T02", "BTC"], "tuphap": ["bxd_pc_bc", "bxd_pc_kt", "bxd_pc_ld", "vpcc_hn01_bc", "btp_qt"]}[regime.key]
         for account in Account.objects.filter(username__in=examples).select_related("unit"):
             roles = ", ".join(regime.role_labels.get(r, r) for r in account.roles)
             self.stdout.write(f"    {account.username:<12} {account.unit.name} — {roles}")

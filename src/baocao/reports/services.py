@@ -1,0 +1,258 @@
+"""Report actions: open a unit's reports for a period, read and save grid values and list
+records. Views, the Excel import and tests all call these; each checks scope, the period
+and the report's version (optimistic locking)."""
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baocao import regimes
+from baocao.accounts.scope import ENTER, can
+from baocao.audit.services import record
+from baocao.formdefs.models import FormDefinition
+from baocao.formdefs.services import forms_for_unit_types
+from baocao.units.models import Unit
+
+from .models import Report, ReportRecord, ReportStatus, ReportValue
+
+EDITABLE_STATUSES = {ReportStatus.DRAFT}
+
+
+class StaleReport(Exception):
+    """Someone saved the report since this copy was read: nothing was saved."""
+
+    def __init__(self, report):
+        self.report = report
+        who = report.updated_by.username if report.updated_by else _("(không rõ)")
+        when = timezone.localtime(report.updated_at).strftime("%d/%m/%Y %H:%M:%S")
+        self.message = _(
+            "Báo cáo đã được %(who)s lưu lúc %(when)s, sau khi bạn mở nó. Số liệu của bạn chưa được lưu và vẫn còn trên màn hình; "
+            "hãy mở lại báo cáo trong cửa sổ khác để đối chiếu rồi nhập lại."
+        ) % {"who": who, "when": when}
+        super().__init__(self.message)
+
+
+class InvalidValues(ValidationError):
+    """Values refused by their form (type, bounds, a cell that does not apply); `problems`
+    are the formdefs RuleResults, nothing was saved."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__([p.message for p in problems])
+
+
+def expected_form_codes(unit):
+    regime = regimes.current()
+    return forms_for_unit_types(regime.key, unit.unit_types.values_list("code", flat=True))
+
+
+def open_report(unit, period, form_code):
+    """The unit's report on this form for the period, created on the form's current version."""
+    report = Report.objects.select_related("form", "unit", "period").filter(form_code=form_code, unit=unit, period=period).first()
+    if report is None:
+        definition = FormDefinition.objects.current(period.regime, form_code)
+        report, _created = Report.objects.get_or_create(
+            form_code=form_code, unit=unit, period=period, defaults={"form": definition}
+        )
+    return report
+
+
+def instances_for(report):
+    """Rows of "one row per …" groups: for `per: child_unit`, the unit's active children."""
+    spec = report.form.spec_object()
+    instances = {}
+    for row in getattr(spec, "rows", ()):
+        if getattr(row, "per", None) == "child_unit":
+            children = Unit.objects.filter(parent=report.unit).active().order_by("code")
+            instances[row.code] = [(child.code, child.name) for child in children]
+    return instances
+
+
+def grid_values(report):
+    """{(row, column): Decimal or str} as stored (computed cells included)."""
+    spec = report.form.spec_object()
+    values = {}
+    for row, column, number, text in report.values.values_list("row", "column", "number", "text"):
+        try:
+            is_text = spec.column(column).type == "text"
+        except KeyError:
+            continue
+        values[(row, column)] = text if is_text else number
+    return values
+
+
+def instance_keys(report):
+    return {group: [key for key, _label in rows] for group, rows in instances_for(report).items()}
+
+
+def entered_cells(spec, values):
+    """The cells a person typed: stored values minus the computed ones."""
+    entered = {}
+    for (row, column), value in values.items():
+        try:
+            if spec.cell(row, column).computed:
+                continue
+        except KeyError:
+            continue
+        entered[(row, column)] = value
+    return entered
+
+
+def check_grid(report, values=None):
+    """Every problem of a grid report's values (stored ones by default)."""
+    spec = report.form.spec_object()
+    values = grid_values(report) if values is None else values
+    return spec.check(entered_cells(spec, values), instances=instance_keys(report))
+
+
+def check_editable(actor, report, *, request=None):
+    if not can(actor, ENTER, report.unit):
+        record("scope.denied", actor=actor, request=request, unit=report.unit, obj=report, note="edit report")
+        raise PermissionDenied
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("Báo cáo đang ở trạng thái %(status)s, không sửa được.") % {"status": report.get_status_display()})
+    if not report.period.is_open():
+        raise ValidationError(
+            _("Kỳ báo cáo không mở để nhập số liệu (hạn %(deadline)s).")
+            % {"deadline": timezone.localtime(report.period.deadline).strftime("%d/%m/%Y %H:%M")}
+        )
+
+
+def _bump_version(actor, report, expected_version, **fields):
+    """Claim the next version, or raise StaleReport if someone saved in between."""
+    updated = Report.objects.filter(pk=report.pk, version=expected_version).update(
+        version=F("version") + 1, updated_by=actor, updated_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise StaleReport(Report.objects.select_related("updated_by").get(pk=report.pk))
+    report.refresh_from_db()
+
+
+def save_grid(actor, report, entered, *, expected_version, explanation=None, request=None):
+    """Save the entered cells of a grid report ({(row, col): Decimal | str | None}).
+
+    Refuses values the form refuses (InvalidValues), a stale version (StaleReport), an
+    account or period that may not edit (PermissionDenied / ValidationError). Rule
+    results (totals that do not add up…) do not stop a save; they are returned, and
+    submission (the workflow) is what they block."""
+    check_editable(actor, report, request=request)
+    spec = report.form.spec_object()
+    entered = {cell: value for cell, value in entered.items() if value is not None and value != ""}
+    instances = instance_keys(report)
+    results = spec.check(entered, instances=instances)
+    refused = [r for r in results if r.code.startswith("cell_")]
+    if refused:
+        raise InvalidValues(refused)
+    computed = spec.compute(entered, instances=instances)
+    before = grid_values(report)
+    with transaction.atomic():
+        changes = {"explanation": explanation} if explanation is not None else {}
+        _bump_version(actor, report, expected_version, **changes)
+        report.values.all().delete()
+        rows = []
+        for (row, column), value in computed.items():
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                rows.append(ReportValue(report=report, row=row, column=column, text=value))
+            else:
+                rows.append(ReportValue(report=report, row=row, column=column, number=Decimal(value)))
+        ReportValue.objects.bulk_create(rows, batch_size=1000)
+    changed = {f"{r}.{c}": [str(before.get((r, c), "")), str(computed.get((r, c), ""))]
+               for (r, c) in set(before) | set(computed) if before.get((r, c)) != computed.get((r, c))}
+    record("report.saved", actor=actor, request=request, unit=report.unit, obj=report,
+           after={"version": report.version, "cells": dict(list(changed.items())[:200])})
+    return results
+
+
+def record_values(report):
+    """The records of a list report, in order, as stored (JSON text values)."""
+    return [r.data for r in report.records.order_by("position")]
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def replace_records(actor, report, records, *, expected_version, request=None):
+    """Replace all records of a list report (an Excel import): all or nothing.
+
+    Raises InvalidRecords with every record's problems; returns the rule warnings."""
+    check_editable(actor, report, request=request)
+    spec = report.form.spec_object()
+    checks = spec.validate_records(records)
+    bad = {n: c for n, c in enumerate(checks, start=1) if c.errors or any(r.blocking for r in c.rules)}
+    if bad:
+        raise InvalidRecords(bad)
+    cleaned = [{code: _json_value(v) for code, v in spec.clean_record(r)[0].items()} for r in records]
+    with transaction.atomic():
+        _bump_version(actor, report, expected_version)
+        report.records.all().delete()
+        ReportRecord.objects.bulk_create(
+            [ReportRecord(report=report, position=n, data=data) for n, data in enumerate(cleaned, start=1)], batch_size=1000
+        )
+    record("report.records_replaced", actor=actor, request=request, unit=report.unit, obj=report, after={"records": len(cleaned)})
+    return [r for c in checks for r in c.rules]
+
+
+class InvalidRecords(ValidationError):
+    """Records refused by their form; `checks` maps record number (1-based) to its RecordCheck."""
+
+    def __init__(self, checks):
+        self.checks = checks
+        messages = [f"{n}: {m}" for n, c in checks.items() for ms in c.errors.values() for m in ms]
+        messages += [f"{n}: {r.message}" for n, c in checks.items() for r in c.rules if r.blocking]
+        super().__init__(messages)
+
+
+def save_record(actor, report, data, *, expected_version, position=None, request=None):
+    """Add (position None) or replace one record. Raises InvalidRecords({1: check})."""
+    check_editable(actor, report, request=request)
+    spec = report.form.spec_object()
+    check = spec.validate_record(data)
+    _check_unique(spec, report, data, position, check)
+    if check.errors or any(r.blocking for r in check.rules):
+        raise InvalidRecords({1: check})
+    cleaned = {code: _json_value(v) for code, v in spec.clean_record(data)[0].items()}
+    with transaction.atomic():
+        _bump_version(actor, report, expected_version)
+        if position is None:
+            last = report.records.order_by("-position").values_list("position", flat=True).first() or 0
+            item = ReportRecord.objects.create(report=report, position=last + 1, data=cleaned)
+            action = "report.record_added"
+        else:
+            item = report.records.get(position=position)
+            item.data = cleaned
+            item.save()
+            action = "report.record_changed"
+    record(action, actor=actor, request=request, unit=report.unit, obj=report, after={"position": item.position, "data": cleaned})
+    return item, check.rules
+
+
+def _check_unique(spec, report, data, position, check):
+    """Fields marked unique (asset code, plate number) must differ from every other record."""
+    values, _errors = spec.clean_record(data)
+    unique = [fl.code for fl in spec.fields if fl.unique and values.get(fl.code) is not None]
+    if not unique:
+        return
+    for other_position, other in report.records.exclude(position=position).values_list("position", "data"):
+        for code in unique:
+            if str(other.get(code, "")).casefold() == str(_json_value(values[code])).casefold():
+                check.add(code, _("Trùng với bản ghi số %(n)d.") % {"n": other_position})
+
+
+def delete_record(actor, report, position, *, expected_version, request=None):
+    check_editable(actor, report, request=request)
+    with transaction.atomic():
+        _bump_version(actor, report, expected_version)
+        deleted = report.records.filter(position=position)
+        data = list(deleted.values_list("data", flat=True))
+        deleted.delete()
+    record("report.record_deleted", actor=actor, request=request, unit=report.unit, obj=report, before={"position": position, "data": data[:1]})

@@ -1,0 +1,322 @@
+"""NHẬP DỮ LIỆU: the unit's reports for a period, a grid form entered like the printed form,
+a list form as a table of records. Thin views over reports.services."""
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baocao import regimes
+from baocao.accounts.scope import ENTER, VIEW, can, require
+from baocao.audit.services import record
+from baocao.formdefs.spec import parse_number
+from baocao.units.text import fold
+
+from . import services
+from .formatting import vn_number
+from .models import Period, Report
+
+RECORDS_PAGE_SIZE = 25
+
+
+def _entry_account(request):
+    if not request.user.has_role("entry", "reviewer", "approver"):
+        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+def entry_home(request):
+    """The forms the user's unit files in the chosen period, with their state."""
+    account = _entry_account(request)
+    regime = regimes.current()
+    periods = list(Period.objects.filter(regime=regime.key))
+    now = timezone.now()
+    chosen = next((p for p in periods if str(p.pk) == request.GET.get("ky")), None)
+    chosen = chosen or next((p for p in periods if p.is_open(now)), None) or (periods[0] if periods else None)
+    reports = []
+    if chosen is not None:
+        for code in services.expected_form_codes(account.unit):
+            try:
+                reports.append(services.open_report(account.unit, chosen, code))
+            except Exception:  # a form assigned but not loaded: shown as missing, not a crash
+                reports.append(None)
+    return render(
+        request,
+        "reports/entry_home.html",
+        {"active_menu": "entry", "periods": periods, "period": chosen, "reports": [r for r in reports if r], "missing": reports.count(None)},
+    )
+
+
+def _report_for(request, pk, action=VIEW):
+    report = get_object_or_404(Report.objects.select_related("form", "unit", "period", "updated_by"), pk=pk)
+    require(request, action, report.unit)
+    return report
+
+
+@login_required
+def report_page(request, pk):
+    report = _report_for(request, pk)
+    if report.form.kind == "list":
+        return _list_page(request, report)
+    return _grid_page(request, report)
+
+
+# --- grids -----------------------------------------------------------------------------
+
+
+def _entered_from_post(spec, post):
+    """{(row, col): Decimal | str} from the inputs named c|ROW|COL, and the inputs that
+    could not be read as numbers ({(row, col): what was typed})."""
+    entered, unreadable = {}, {}
+    for name, raw in post.items():
+        if not name.startswith("c|"):
+            continue
+        _prefix, row, column = name.split("|", 2)
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            is_text = spec.column(column).type == "text"
+        except KeyError:
+            continue
+        if is_text:
+            entered[(row, column)] = text
+            continue
+        try:
+            entered[(row, column)] = parse_number(text)
+        except ValueError:
+            unreadable[(row, column)] = text
+    return entered, unreadable
+
+
+def _grid_context(report, values, problems, typed=None):
+    spec = report.form.spec_object()
+    instances = services.instances_for(report)
+    rows = []
+    problems_by_cell = {}
+    for problem in problems:
+        for cell in problem.cells or ((None, None),):
+            problems_by_cell.setdefault(tuple(cell), []).append(problem)
+    for row in spec.expand_rows(instances):
+        cells = []
+        for column in spec.leaves:
+            if row.kind == "heading":
+                cells.append({"column": column, "disabled": True})
+                continue
+            cell = spec.cell(row.code, column.code)
+            key = (row.code, column.code)
+            value = (typed or {}).get(key, values.get(key))
+            shown = value if isinstance(value, str) else vn_number(value, column.decimals)
+            cells.append(
+                {
+                    "column": column,
+                    "disabled": cell.disabled,
+                    "computed": cell.computed,
+                    "name": f"c|{row.code}|{column.code}",
+                    "value": shown,
+                    "problems": problems_by_cell.get(key, []),
+                }
+            )
+        rows.append({"row": row, "cells": cells})
+    client = spec.to_client_json()
+    client["instances"] = {group: [key for key, _label in keys] for group, keys in instances.items()}
+    return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client}
+
+
+def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200):
+    if values is None:
+        values = services.grid_values(report)
+        problems = services.check_grid(report, values)
+    context = {
+        "active_menu": "entry",
+        "report": report,
+        "may_edit": can(request.user, ENTER, report.unit) and report.status in services.EDITABLE_STATUSES and report.period.is_open(),
+        "rule_problems": [p for p in problems if not p.code.startswith("cell_")],
+        "cell_problems": [p for p in problems if p.code.startswith("cell_")],
+        "version": request.POST.get("version", report.version) if request.method == "POST" else report.version,
+        "explanation": request.POST.get("explanation", report.explanation) if request.method == "POST" else report.explanation,
+    }
+    context.update(_grid_context(report, values, problems, typed))
+    return render(request, "reports/grid.html", context, status=status)
+
+
+def _save_grid(request, report):
+    spec = report.form.spec_object()
+    entered, unreadable = _entered_from_post(spec, request.POST)
+    typed = {key: value for key, value in request.POST.items()}
+    typed = {(k.split("|", 2)[1], k.split("|", 2)[2]): v for k, v in typed.items() if k.startswith("c|")}
+    if unreadable:
+        from baocao.formdefs.spec import RuleResult
+
+        problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
+        messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
+        return _grid_page(request, report, values=entered, problems=problems, typed=typed, status=400)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        results = services.save_grid(
+            request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""), request=request
+        )
+    except services.StaleReport as stale:
+        messages.error(request, stale.message)
+        return _grid_page(request, stale.report, values=entered, problems=(), typed=typed, status=409)
+    except services.InvalidValues as invalid:
+        messages.error(request, _("Chưa lưu: %(n)d ô có số liệu không hợp lệ.") % {"n": len(invalid.problems)})
+        return _grid_page(request, report, values=entered, problems=invalid.problems, typed=typed, status=400)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _grid_page(request, report, values=entered, problems=(), typed=typed, status=400)
+    errors = [r for r in results if r.blocking]
+    if errors:
+        messages.warning(request, _("Đã lưu. Còn %(n)d lỗi cần sửa trước khi gửi báo cáo.") % {"n": len(errors)})
+    else:
+        messages.success(request, _("Đã lưu báo cáo."))
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
+def report_save(request, pk):
+    report = _report_for(request, pk, ENTER)
+    if report.form.kind == "list":
+        raise PermissionDenied
+    return _save_grid(request, report)
+
+
+# --- lists -----------------------------------------------------------------------------
+
+
+def _display(spec, field, value):
+    if value in (None, ""):
+        return ""
+    if field.type == "choice":
+        return spec.choice_label(field.code, value) or value
+    if field.type == "tick":
+        return "x" if value else ""
+    if field.type in ("integer", "decimal", "money", "area"):
+        return vn_number(Decimal(str(value)), field.decimals)
+    return value
+
+
+def _summary_fields(spec):
+    """The columns of the records table: identifying fields, the name, the amounts."""
+    unique = [fl for fl in spec.fields if fl.unique]
+    names = [fl for fl in spec.fields if fl.type == "text" and fl.required and not fl.unique][:2]
+    amounts = [fl for fl in spec.fields if fl.type in ("money", "area") and fl.required][:3]
+    return (unique + names + amounts)[:8] or list(spec.fields[:6])
+
+
+def _list_page(request, report):
+    spec = report.form.spec_object()
+    query = request.GET.get("q", "").strip()
+    records = list(report.records.order_by("position").values_list("position", "data"))
+    if query:
+        words = fold(query).split()
+        records = [(p, d) for p, d in records if all(w in fold(" ".join(str(v) for v in d.values() if v)) for w in words)]
+    page = Paginator(records, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown_fields = _summary_fields(spec)
+    rows = [{"position": p, "cells": [_display(spec, fl, d.get(fl.code)) for fl in shown_fields]} for p, d in page]
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "active_menu": "entry",
+            "report": report,
+            "spec": spec,
+            "page": page,
+            "rows": rows,
+            "fields": shown_fields,
+            "query": query,
+            "may_edit": can(request.user, ENTER, report.unit) and report.status in services.EDITABLE_STATUSES and report.period.is_open(),
+        },
+    )
+
+
+def _record_form_context(spec, data, errors=None, rules=()):
+    groups = []
+    for group in spec.groups:
+        fields = []
+        for code in group.fields:
+            fl = spec.field(code)
+            value = data.get(code)
+            if fl.type in ("integer", "decimal", "money", "area") and value not in (None, ""):
+                try:
+                    value = vn_number(parse_number(value), fl.decimals)
+                except ValueError:
+                    pass
+            choices = spec.enumerations.get(fl.enumeration, ()) if fl.type == "choice" else ()
+            fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []), "choices": choices})
+        groups.append({"group": group, "fields": fields})
+    return {"groups": groups, "rules": rules}
+
+
+@login_required
+def record_edit(request, pk, position=None):
+    """Add (no position), edit, or duplicate (?copy=N) a record of a list report."""
+    report = _report_for(request, pk, ENTER if request.method == "POST" else VIEW)
+    spec = report.form.spec_object()
+    if spec.kind != "list":
+        raise PermissionDenied
+    if request.method == "POST":
+        data = {fl.code: request.POST.get(fl.code, "") for fl in spec.fields}
+        for fl in spec.fields:
+            if fl.type == "tick":
+                data[fl.code] = bool(request.POST.get(fl.code))
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            _item, warnings = services.save_record(request.user, report, data, expected_version=version, position=position, request=request)
+        except services.InvalidRecords as invalid:
+            check = invalid.checks[1]
+            messages.error(request, _("Chưa lưu: bản ghi có lỗi, xem các ô được đánh dấu."))
+            context = _record_form_context(spec, data, check.errors, check.rules)
+            return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"), **context}, status=400)
+        except services.StaleReport as stale:
+            messages.error(request, stale.message)
+            context = _record_form_context(spec, data)
+            return render(request, "reports/record.html", {"active_menu": "entry", "report": stale.report, "position": position, "version": stale.report.version, **context}, status=409)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reports:report", pk=report.pk)
+        messages.success(request, _("Đã lưu bản ghi.") + (" " + " ".join(w.message for w in warnings) if warnings else ""))
+        return redirect("reports:report", pk=report.pk)
+    source = position or request.GET.get("copy")
+    data = {}
+    if source:
+        item = report.records.filter(position=int(source)).first()
+        if item is None:
+            messages.error(request, _("Không tìm thấy bản ghi."))
+            return redirect("reports:report", pk=report.pk)
+        data = dict(item.data)
+    context = _record_form_context(spec, data)
+    return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": report.version, **context})
+
+
+@require_POST
+@login_required
+def record_delete(request, pk, position):
+    report = _report_for(request, pk, ENTER)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.delete_record(request.user, report, position, expected_version=version, request=request)
+    except services.StaleReport as stale:
+        messages.error(request, stale.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã xóa bản ghi số %(n)d.") % {"n": position})
+    return redirect("reports:report", pk=report.pk)
