@@ -6,8 +6,8 @@ SQLite file under var/ by default; set DATABASE_URL to run on PostgreSQL (the da
 is emptied first: point it at a database kept for benchmarks).
 """
 import argparse
-import io
 import os
+import statistics
 import sys
 import time
 import tracemalloc
@@ -119,11 +119,82 @@ def bench_create(n):
     report(f"create accounts for {n:,} units", f"{seconds:.2f} s", f"hashing per account ({naive:.0f} s)", naive / seconds)
 
 
+def _percentiles(samples):
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def bench_grid(requests=60):
+    """Render and save a 209-cell grid (12b: 19 rows × 11 columns) through the whole Django
+    stack (middleware, session, templates), against a trivial authenticated page."""
+    from datetime import date, timedelta
+
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from baocao.formdefs.services import load_regime_forms
+    from baocao.reports.models import Period
+    from baocao.reports.services import open_report
+
+    settings.BAOCAO_REGIME = "tuphap"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    load_regime_forms("tuphap")
+    province = Unit.objects.filter(kind=UnitKind.GOVERNING).first()
+    parent = Unit.objects.create(code="STPBENCH", name="Sở Tư pháp", kind=UnitKind.AGGREGATING, parent=province)
+    children = [Unit.objects.create(code=f"STPBENCH{n:03d}", name=f"Văn phòng công chứng số {n}", kind=UnitKind.REPORTING,
+                                    parent=parent) for n in range(1, 19)]
+    build_accounts([parent])
+    now = timezone.now()
+    period = Period.objects.create(regime="tuphap", code="BENCH", name="Kỳ đo", kind="NAM", data_from=date(2025, 1, 1),
+                                   data_to=date(2025, 12, 31), opens_at=now - timedelta(days=1), deadline=now + timedelta(days=1))
+    grid_report = open_report(parent, period, "12b/BTP/BTTP/CC")
+    clerk = Account.objects.get(username=parent.code)
+    clerk.must_change_password = False
+    clerk.save()
+    client = Client()
+    client.force_login(clerk, backend="baocao.accounts.backends.AccountBackend")
+    spec = grid_report.form.spec_object()
+    entered = [c for c in spec.leaves if not spec.cell("to_chuc/" + children[0].code, c.code).computed]
+    cells = len(children) * len(spec.leaves) + len(spec.leaves)
+
+    def measure(fn):
+        fn()  # warm up
+        samples = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            response = fn()
+            samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code in (200, 302), response.status_code
+        return _percentiles(samples)
+
+    home = measure(lambda: client.get("/"))
+    render = measure(lambda: client.get(f"/nhap-du-lieu/bao-cao/{grid_report.pk}/"))
+
+    def save():
+        grid_report.refresh_from_db()
+        data = {"version": grid_report.version}
+        for n, child in enumerate(children):
+            for column in entered:
+                data[f"c|to_chuc/{child.code}|{column.code}"] = str(1000 + n)
+        return client.post(f"/nhap-du-lieu/bao-cao/{grid_report.pk}/luu/", data)
+
+    saved = measure(save)
+    for label, (median, p95) in ((f"render a {cells}-cell grid", render), (f"save a {cells}-cell grid", saved)):
+        report_line = f"{median:.0f} ms median, {p95:.0f} ms p95"
+        report(label, report_line, f"trivial page ({home[0]:.0f} ms, p95 {home[1]:.0f} ms)", median / home[0])
+
+
+BENCHES = ("create", "export", "grid", "reset")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=100_000, help="national accounts to generate (default 100,000)")
     parser.add_argument("--batch", type=int, default=10_000, help="accounts to reset and units to create (default 10,000)")
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these benchmarks")
     args = parser.parse_args()
+    only = set(args.only or BENCHES)
 
     print(f"database: {connection.vendor}; generating {args.accounts:,} units and accounts …", flush=True)
     call_command("migrate", verbosity=0)
@@ -134,9 +205,14 @@ def main():
     central.save()
     print(f"generated in {seconds:.1f} s\n", flush=True)
     print(f"{'benchmark':<38} {'figure':<34} {'ratio':>9}  baseline")
-    bench_export(args.accounts)
-    bench_reset(args.batch)
-    bench_create(args.batch)
+    if "export" in only:
+        bench_export(args.accounts)
+    if "reset" in only:
+        bench_reset(args.batch)
+    if "create" in only:
+        bench_create(args.batch)
+    if "grid" in only:
+        bench_grid()
 
 
 if __name__ == "__main__":
