@@ -80,6 +80,8 @@ def test_a_stale_save_is_refused_saying_who_and_when(notary_report, clerk, make_
     assert "T02003002_bc2" in text and "Số liệu của bạn chưa được lưu" in text
     assert 'value="9"' in text  # what this user typed is still on the screen
     assert services.grid_values(Report.objects.get(pk=notary_report.pk))[("to_chuc", "chu_ky")] == Decimal(7)
+    # Having been told, the user may save again deliberately: the page now carries the new version.
+    assert 'name="version" value="2"' in text
 
 
 def test_rules_are_reported_but_do_not_stop_a_draft_save(tuphap, tree, clerk):

@@ -130,7 +130,10 @@ def _grid_context(report, values, problems, typed=None):
     return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client}
 
 
-def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200):
+def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200, version=None):
+    """The grid page; after a refused save, `values`/`typed` are what the user sent, and
+    `version` the one to save against (the newer one after a conflict, so a second,
+    deliberate save overwrites what the colleague saved)."""
     if values is None:
         values = services.grid_values(report)
         problems = services.check_grid(report, values)
@@ -140,7 +143,7 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
         "may_edit": can(request.user, ENTER, report.unit) and report.status in services.EDITABLE_STATUSES and report.period.is_open(),
         "rule_problems": [p for p in problems if not p.code.startswith("cell_")],
         "cell_problems": [p for p in problems if p.code.startswith("cell_")],
-        "version": request.POST.get("version", report.version) if request.method == "POST" else report.version,
+        "version": version if version is not None else (request.POST.get("version", report.version) if request.method == "POST" else report.version),
         "explanation": request.POST.get("explanation", report.explanation) if request.method == "POST" else report.explanation,
     }
     context.update(_grid_context(report, values, problems, typed))
@@ -168,7 +171,7 @@ def _save_grid(request, report):
         )
     except services.StaleReport as stale:
         messages.error(request, stale.message)
-        return _grid_page(request, stale.report, values=entered, problems=(), typed=typed, status=409)
+        return _grid_page(request, stale.report, values=entered, problems=(), typed=typed, status=409, version=stale.report.version)
     except services.InvalidValues as invalid:
         messages.error(request, _("Chưa lưu: %(n)d ô có số liệu không hợp lệ.") % {"n": len(invalid.problems)})
         return _grid_page(request, report, values=entered, problems=invalid.problems, typed=typed, status=400)
