@@ -71,10 +71,10 @@ class FormAssignment(models.Model):
     regime = models.CharField(max_length=40)
     unit_type = models.CharField(max_length=40)
     form_code = models.CharField(max_length=60)
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()  # order in regime.yaml's forms: section
 
     class Meta:
-        ordering = ["regime", "unit_type", "position"]
+        ordering = ["regime", "position"]
         constraints = [models.UniqueConstraint(fields=["regime", "unit_type", "form_code"], name="formassignment_unique")]
 
     def __str__(self):

@@ -41,16 +41,16 @@ def load_regime_forms(regime_key, root=REGIMES_DIR):
             )
             summary.created.append(f"{form.code} v{version}")
         FormAssignment.objects.filter(regime=regime_key).delete()
+        pairs = [(unit_type, code) for unit_type, codes in regime.assignment.items() for code in codes]
         FormAssignment.objects.bulk_create(
             FormAssignment(regime=regime_key, unit_type=unit_type, form_code=code, position=position)
-            for unit_type, codes in regime.assignment.items()
-            for position, code in enumerate(codes)
+            for position, (unit_type, code) in enumerate(pairs)
         )
     return summary
 
 
 def forms_for_unit_types(regime_key, unit_types):
     """Codes of the forms a unit with these unit-type tags files, as last loaded: the union
-    over its tags, each tag's forms in the order regime.yaml lists them."""
-    rows = FormAssignment.objects.filter(regime=regime_key, unit_type__in=list(unit_types)).order_by("position", "unit_type")
+    over its tags, in the order regime.yaml lists them."""
+    rows = FormAssignment.objects.filter(regime=regime_key, unit_type__in=list(unit_types)).order_by("position")
     return list(dict.fromkeys(row.form_code for row in rows))

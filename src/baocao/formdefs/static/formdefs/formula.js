@@ -121,11 +121,12 @@
     return (this.s < 0 && text !== "0" ? "-" : "") + text;
   };
 
+  // A Decimal from its text: "1234.5", "-0.25", "1.5E+3".
   function decimal(text) {
-    var match = /^([-+]?)([0-9]+)(?:\.([0-9]+))?$/.exec(String(text).trim());
+    var match = /^([-+]?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([-+]?[0-9]+))?$/.exec(String(text).trim());
     if (!match) throw new EvaluationError("not a number: " + text);
     var fraction = match[3] || "";
-    return new Decimal(match[1] === "-" ? -1 : 1, match[2] + fraction, -fraction.length);
+    return new Decimal(match[1] === "-" ? -1 : 1, match[2] + fraction, parseInt(match[4] || "0", 10) - fraction.length);
   }
 
   var ZERO = decimal("0"), ONE = decimal("1");
