@@ -17,7 +17,7 @@ class SessionIdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            request.session.set_expiry(parameters.current().session_idle_minutes * 60)
+            request.session.set_expiry(parameters.for_request(request).session_idle_minutes * 60)
         return self.get_response(request)
 
 

@@ -7,6 +7,6 @@ def shell(request):
     regime = regimes.current()
     return {
         "regime": regime,
-        "site_title": parameters.current().site_title,
+        "site_title": parameters.for_request(request).site_title,
         "menus": menus_for(getattr(request, "user", None)),
     }
