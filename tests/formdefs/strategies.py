@@ -42,7 +42,7 @@ asts = st.recursive(leaves, _extend, max_leaves=25)
 # --- Expressions with a reference value ---------------------------------------------------
 
 ENV_NAMES = ["a", "b", "c", "d"]
-env_values = st.fixed_dictionaries({name: st.none() | decimals.map(lambda d: d) | st.integers(-10**12, 10**12).map(Decimal) for name in ENV_NAMES})
+env_values = st.fixed_dictionaries({name: st.none() | decimals | st.integers(-10**12, 10**12).map(Decimal) for name in ENV_NAMES})
 
 
 class Error:

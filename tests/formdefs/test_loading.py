@@ -171,11 +171,10 @@ def test_nothing_is_stored_when_a_file_is_bad(db, regime_copy):
     assert not FormDefinition.objects.exists()
 
 
-def test_the_command_fails_with_the_problems(db, settings, regime_copy, monkeypatch):
+def test_the_command_fails_with_the_problems(db, regime_copy, monkeypatch):
     directory = regime_copy("tuphap")
     path = directory / "forms/M6.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("type: money", "type: monney"), encoding="utf-8")
     monkeypatch.setattr("baocao.formdefs.services.REGIMES_DIR", directory.parent)
-    monkeypatch.setattr(load_regime_forms, "__defaults__", (directory.parent,))
     with pytest.raises(CommandError, match=r"M6\.yaml:\d+: bad type 'monney'"):
         call_command("load_regime", "tuphap")

@@ -20,13 +20,13 @@ class LoadSummary:
         return f"{self.regime}: {len(self.created) + len(self.unchanged)} forms ({len(self.created)} new versions)"
 
 
-def load_regime_forms(regime_key, root=REGIMES_DIR):
+def load_regime_forms(regime_key, root=None):
     """Check every form of the regime and store a new version of each that changed.
 
     Idempotent: an unchanged file adds nothing. All or nothing: any problem in any file
     raises schema.DefinitionError (listing every problem, by file and line) and stores nothing.
     """
-    regime = read_regime(regime_key, root)
+    regime = read_regime(regime_key, root or REGIMES_DIR)
     summary = LoadSummary(regime_key, assignment=regime.assignment)
     with transaction.atomic():
         for form in regime.forms:

@@ -19,9 +19,6 @@ from django.utils.translation import gettext as _
 from . import formula as f
 from .formula import CONTEXT, EvaluationError, evaluate, number, truth
 
-NUMERIC_TYPES = {"integer", "decimal", "money", "area", "year"}
-SEVERITIES = ("error", "warning")
-
 
 @dataclass(frozen=True)
 class RuleResult:
