@@ -180,3 +180,12 @@ def test_list_form_search_and_stale_edit(kiemke, tree, make_account, login):
     assert "23B-999.99" in found and "23A-001.23" not in found
     stale = client.post(reverse("reports:record_edit", args=[report.pk, 1]), {**CAR, "version": 1})
     assert stale.status_code == 409 and "đã được T02003002 lưu" in stale.content.decode()
+
+
+def test_a_list_report_has_its_explanation(kiemke, tree, make_account, login):
+    client = login(make_account("T02003002", "entry", username="T02003002"))
+    report = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    response = client.post(reverse("reports:explanation", args=[report.pk]), {"version": 1, "explanation": "Đơn vị không có đất"}, follow=True)
+    assert "Đã lưu thuyết minh." in response.content.decode() and "Đơn vị không có đất" in response.content.decode()
+    report.refresh_from_db()
+    assert report.explanation == "Đơn vị không có đất" and report.version == 2

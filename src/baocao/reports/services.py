@@ -248,6 +248,13 @@ def _check_unique(spec, report, data, position, check):
                 check.add(code, _("Trùng với bản ghi số %(n)d.") % {"n": other_position})
 
 
+def save_explanation(actor, report, explanation, *, expected_version, request=None):
+    """The free-text explanation (thuyết minh) of a report, on its own (list reports)."""
+    check_editable(actor, report, request=request)
+    _bump_version(actor, report, expected_version, explanation=explanation.strip())
+    record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
+
+
 def delete_record(actor, report, position, *, expected_version, request=None):
     check_editable(actor, report, request=request)
     with transaction.atomic():

@@ -308,6 +308,25 @@ def record_edit(request, pk, position=None):
 
 @require_POST
 @login_required
+def explanation_save(request, pk):
+    report = _report_for(request, pk, ENTER)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.save_explanation(request.user, report, request.POST.get("explanation", ""), expected_version=version, request=request)
+    except services.StaleReport as stale:
+        messages.error(request, stale.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã lưu thuyết minh."))
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
 def record_delete(request, pk, position):
     report = _report_for(request, pk, ENTER)
     try:

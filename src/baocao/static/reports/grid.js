@@ -70,7 +70,10 @@
       var v = computed[output.dataset.cell];
       output.value = v === null || v === undefined ? "" : format(v);
     });
-    form.querySelectorAll("td.bc-rule-broken").forEach(function (td) { td.classList.remove("bc-rule-broken"); });
+    form.querySelectorAll("td.bc-rule-broken").forEach(function (td) {
+      td.classList.remove("bc-rule-broken");
+      td.removeAttribute("title");
+    });
     var results = F.gridRules(spec, current, spec.instances);
     messages.textContent = "";
     results.forEach(function (r) {
@@ -81,7 +84,10 @@
       messages.appendChild(div);
       r.cells.forEach(function (cell) {
         var node = form.querySelector('[data-cell="' + cell[0] + "|" + cell[1] + '"]');
-        if (node) node.parentNode.classList.add("bc-rule-broken");
+        if (!node) return;
+        // The message at the cell too: hovering a highlighted cell says what is wrong.
+        node.parentNode.classList.add("bc-rule-broken");
+        node.parentNode.title = (node.parentNode.title ? node.parentNode.title + "\n" : "") + r.message;
       });
     });
   }
