@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "baocao.regimes",
     "baocao.formdefs",
     "baocao.reports",
+    "baocao.exchange",
     "baocao.shell",
 ]
 

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("baocao.shell.urls")),
     path("nhap-du-lieu/", include("baocao.reports.urls")),
+    path("trao-doi/", include("baocao.exchange.urls")),
     path("tai-khoan/", include("baocao.accounts.urls")),
     path("don-vi/", include("baocao.units.urls")),
     path("nhat-ky/", include("baocao.audit.urls")),

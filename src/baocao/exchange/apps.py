@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "baocao.exchange"
+    verbose_name = "Trao đổi Excel, PDF"

@@ -1,0 +1,415 @@
+"""Importing a filled template back into its report: all or nothing, every problem at once.
+
+The file must be this platform's template of the report's form, in the form's current
+version (the marker defined name written by `workbook.template_workbook`). The data sheet
+is read with openpyxl in read-only mode, so a register of 10,000 records streams through;
+every cell is converted (Vietnamese numbers typed as text, dd/mm/yyyy dates, drop-down
+labels), everything is checked against the form, and only a file without a single
+problem is saved, through `reports.services` (`save_grid` / `replace_records`) against
+the report's current version.
+"""
+import datetime
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+
+from baocao.audit.services import record
+from baocao.formdefs.spec import parse_number
+from baocao.reports.services import InvalidRecords, InvalidValues, StaleReport, instances_for, replace_records, save_grid
+
+from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_title
+from .workbook import MARKER, NUMERIC_TYPES
+
+# ReportValue.number is DECIMAL(24, 6): at most 18 digits before the decimal point.
+MAX_WHOLE_DIGITS = 18
+MAX_RECORDS = 100_000
+_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the file was refused, where the user finds it in Excel."""
+
+    message: str
+    sheet: str = ""
+    row: int = 0
+    column: str = ""  # Excel letter(s)
+    number: str = ""  # the form's printed column number(s), "(3)"
+    label: str = ""  # the column's header
+    value: str = ""
+
+    def __str__(self):
+        where = []
+        if self.sheet:
+            where.append(_("trang “%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            where.append(_("dòng %(row)d") % {"row": self.row})
+        if self.column:
+            where.append(_("cột %(col)s") % {"col": f"{self.column} {self.number}".strip()})
+        where = ", ".join(where) or _("tệp")
+        value = f" “{self.value}”" if self.value else ""
+        return f"{where[0].upper()}{where[1:]}{value}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file was refused and nothing was saved; `problems` lists every reason."""
+
+    def __init__(self, problems):
+        self.problems = sorted(problems, key=lambda p: (p.row, len(p.column), p.column))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class ImportResult:
+    kind: str  # "grid" or "list"
+    count: int  # cells or records saved
+    warnings: list = field(default_factory=list)  # rule results that do not block a save
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def shown(value):
+    """A cell's value as the user typed it, for the list of problems."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def to_number(value):
+    """(Decimal, None) or (None, message): a number cell, or a number typed as text the
+    Vietnamese way (1.234.567 or 1.234,5)."""
+    if isinstance(value, (bool, datetime.date, datetime.time, datetime.timedelta)):
+        return None, _("Phải là số.")
+    try:
+        amount = Decimal(repr(value)) if isinstance(value, float) else parse_number(value)
+    except ValueError:
+        return None, _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5).")
+    if amount and amount.adjusted() + 1 > MAX_WHOLE_DIGITS:
+        return None, _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
+    return amount, None
+
+
+def to_date(value):
+    """(date, None) or (None, message): a real Excel date, or text dd/mm/yyyy."""
+    if isinstance(value, datetime.datetime):
+        return value.date(), None
+    if isinstance(value, datetime.date):
+        return value, None
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date(), None
+        except ValueError:
+            return None, _("Ngày không có thật.")
+    return None, _("Ngày phải theo định dạng dd/mm/yyyy (ví dụ 31/12/2024).")
+
+
+def to_text(value):
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+class _Reader:
+    """One upload: the workbook, its data sheet, and the problems found so far."""
+
+    def __init__(self, report, fileobj, size):
+        self.report, self.fileobj = report, fileobj
+        self.layout = layout_for(report)
+        self.spec = self.layout.spec
+        self.title = sheet_title(self.spec.code)
+        self.problems = []
+        self.pending = []  # formula cells: (target, row, col, column), resolved from cached values
+        limit = settings.BAOCAO_UPLOAD_MAX_MB * 1024 * 1024
+        if size is not None and size > limit:
+            raise ImportRefused([Problem(_("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.BAOCAO_UPLOAD_MAX_MB})])
+        self.book = self._open(data_only=False)
+
+    def _open(self, data_only):
+        self.fileobj.seek(0)
+        try:
+            return load_workbook(self.fileobj, read_only=True, data_only=data_only)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
+            raise ImportRefused([Problem(_("Tệp không phải là tệp Excel (.xlsx) hợp lệ. Tệp .xls cũ hãy mở bằng Excel và lưu lại dạng .xlsx."))]) from None
+
+    def close(self):
+        self.book.close()
+
+    def problem(self, message, row=0, col=0, column=None, value=None):
+        self.problems.append(
+            Problem(message, self.title, row, get_column_letter(col) if col else "", column.number if column else "",
+                    column.label if column else "", shown(value))
+        )
+
+    def first_data_row(self):
+        """The data sheet's first data row, once the marker says the file is our template
+        of this form and version; raises ImportRefused otherwise."""
+        spec, version = self.spec, self.report.form.version
+        name = self.book.defined_names.get(MARKER)
+        parts = (name.attr_text or "").strip().lstrip("=").strip('"').split("|") if name is not None else []
+        if len(parts) != 3 or not parts[2].isdigit():
+            raise ImportRefused([Problem(
+                _("Tệp không phải tệp mẫu nhập liệu của hệ thống cho biểu %(code)s (không có dấu nhận biết biểu). "
+                  "Hãy tải tệp mẫu của biểu và điền số liệu vào đó.") % {"code": spec.code})])
+        code, file_version, first = parts
+        if code != spec.code:
+            raise ImportRefused([Problem(
+                _("Tệp là tệp mẫu của biểu %(found)s, không phải biểu %(code)s.") % {"found": code, "code": spec.code}, value=code)])
+        if file_version != str(version):
+            raise ImportRefused([Problem(
+                _("Tệp mẫu theo phiên bản %(found)s của biểu %(code)s; biểu đang dùng phiên bản %(version)d. Hãy tải tệp mẫu mới.")
+                % {"found": file_version, "code": spec.code, "version": version}, value=file_version)])
+        return int(first)
+
+    def data_sheet(self):
+        sheet = next((ws for ws in self.book.worksheets if ws.title == self.title and ws.sheet_state == "visible"), None)
+        if sheet is None:
+            raise ImportRefused([Problem(
+                _("Không tìm thấy trang tính “%(title)s” đang hiển thị (trang tính bị ẩn không được đọc).") % {"title": self.title})])
+        return sheet
+
+    def check_merges(self, sheet, first_row, last_row):
+        """Merged cells in the data area are refused: which cell holds the value is a guess."""
+        # openpyxl's read-only sheets do not parse merges; scan the sheet's XML for them.
+        source, tail = sheet._get_source(), b""
+        try:
+            while chunk := source.read(1 << 20):
+                data, end = tail + chunk, 0
+                for match in _MERGE.finditer(data):
+                    end = match.end()
+                    ref = match.group(1).decode()
+                    min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+                    if max_row >= first_row and (last_row is None or min_row <= last_row) and min_col <= len(self.layout.columns):
+                        self.problem(_("Ô gộp trong vùng số liệu (%(ref)s): hãy bỏ gộp ô, mỗi ô một giá trị.") % {"ref": ref}, min_row, min_col)
+                tail = data[max(end, len(data) - 200) :]
+        finally:
+            source.close()
+
+    def convert(self, column, value, lookup=None):
+        """(clean value, message or None) of one non-blank cell."""
+        if column.type in NUMERIC_TYPES:
+            return to_number(value)
+        if column.type == "date":
+            return to_date(value)
+        if column.type == "choice":
+            key = lookup.get(fold_label(value))
+            if key is None:
+                labels = "; ".join(label for _key, label in column.choices)
+                return None, (_("Không có trong danh mục; chọn một trong: %(labels)s.") % {"labels": labels})[:500]
+            return key, None
+        if column.type == "tick":
+            return value, None  # the form says what a tick accepts
+        return to_text(value), None
+
+    def cell_value(self, cell, target, row, col, column):
+        """The value of a read-only cell, or None after deferring a formula to its cached value."""
+        if cell is not None and cell.data_type == "f":
+            self.pending.append((target, row, col, column))
+            return None
+        return None if cell is None else cell.value
+
+    def cached_values(self):
+        """{(row, col): cached value} of the formula cells: what Excel last computed."""
+        if not self.pending:
+            return {}
+        wanted = {(row, col) for _target, row, col, _column in self.pending}
+        rows = [row for row, _col in wanted]
+        book = self._open(data_only=True)
+        try:
+            sheet = next(ws for ws in book.worksheets if ws.title == self.title and ws.sheet_state == "visible")
+            found = {}
+            for row, values in enumerate(sheet.iter_rows(min_row=min(rows), max_row=max(rows), max_col=len(self.layout.columns), values_only=True), start=min(rows)):
+                for col, value in enumerate(values, start=1):
+                    if (row, col) in wanted:
+                        found[(row, col)] = value
+            return found
+        finally:
+            book.close()
+
+    def resolve_formulas(self, store):
+        """Formula cells take their cached value; one without (never computed) is refused."""
+        cached = self.cached_values()
+        for target, row, col, column in self.pending:
+            value = cached.get((row, col))
+            if _blank(value):
+                self.problem(_("Ô chứa công thức (=…) mà tệp không lưu sẵn kết quả; hãy nhập trực tiếp số liệu."), row, col, column, "=…")
+                continue
+            store(target, row, col, column, value)
+
+
+def _import_grid(actor, reader, first, request):
+    layout, spec = reader.layout, reader.spec
+    sheet = reader.data_sheet()
+    last = first + len(layout.rows) - 1
+    reader.check_merges(sheet, first, last)
+    entered, where = {}, {}
+
+    def store(target, row, col, column, value):
+        if column.type == "text":
+            entered[target] = to_text(value)
+        else:
+            clean, message = reader.convert(column, value)
+            if message:
+                reader.problem(message, row, col, column, value)
+                return
+            entered[target] = clean
+        where[target] = (row, col, column, value)
+
+    stub = layout.columns[0]
+    for offset, cells in enumerate(sheet.iter_rows(min_row=first, max_row=last, max_col=len(layout.columns))):
+        row_number, row = first + offset, layout.rows[offset]
+        cells = list(cells)
+        label = cells[0].value if cells else None
+        if fold_label(label) != fold_label(row_label(row)):
+            reader.problem(_("Dòng không khớp với biểu: cần “%(label)s”. Hãy tải tệp mẫu mới.") % {"label": row_label(row)},
+                           row_number, 1, stub, label)
+            continue
+        for col, column in enumerate(layout.columns[1:], start=2):
+            cell = cells[col - 1] if col - 1 < len(cells) else None
+            value = reader.cell_value(cell, (row.code, column.code), row_number, col, column)
+            if _blank(value):
+                continue
+            form_cell = spec.cell(row.code, column.code)
+            if form_cell.disabled:
+                reader.problem(_("Ô này không áp dụng cho dòng này; không được nhập số liệu."), row_number, col, column, value)
+            elif not form_cell.computed:  # computed cells are the platform's to fill
+                store((row.code, column.code), row_number, col, column, value)
+    reader.resolve_formulas(store)
+
+    instances = {group: [key for key, _label in rows] for group, rows in instances_for(reader.report).items()}
+
+    def refused(results):
+        for result in results:
+            if result.code.startswith("cell_"):
+                row, col, column, value = where[result.cells[0]]
+                reader.problem(result.message, row, col, column, value)
+
+    refused(spec.check(entered, instances=instances))
+    if reader.problems:
+        raise ImportRefused(reader.problems)
+    try:
+        results = save_grid(actor, reader.report, entered, expected_version=reader.report.version, request=request)
+    except InvalidValues as error:
+        refused(error.problems)
+        raise ImportRefused(reader.problems) from None
+    return ImportResult("grid", len(entered), [r for r in results if not r.code.startswith("cell_")])
+
+
+def _import_list(actor, reader, first, request):
+    layout, spec = reader.layout, reader.spec
+    sheet = reader.data_sheet()
+    reader.check_merges(sheet, first, None)
+    columns = layout.columns[1:]
+    lookups = {c.code: choice_lookup(spec, spec.field(c.code).enumeration) for c in columns if c.type == "choice"}
+    records, row_numbers, bad = [], [], set()
+
+    def store(target, row, col, column, value):
+        index, code = target
+        clean, message = reader.convert(column, value, lookups.get(code))
+        if message:
+            reader.problem(message, row, col, column, value)
+            bad.add(target)
+        records[index][code] = clean
+
+    for row_number, cells in enumerate(sheet.iter_rows(min_row=first, max_col=len(layout.columns)), start=first):
+        if all(_blank(cell.value) for cell in cells[1:]):
+            continue
+        if len(records) >= MAX_RECORDS:
+            raise ImportRefused([Problem(_("Tệp có quá %(n)d bản ghi.") % {"n": MAX_RECORDS}, reader.title, row_number)])
+        index = len(records)
+        records.append({})
+        row_numbers.append(row_number)
+        for col, column in enumerate(columns, start=2):
+            cell = cells[col - 1] if col - 1 < len(cells) else None
+            value = reader.cell_value(cell, (index, column.code), row_number, col, column)
+            if _blank(value):
+                records[index][column.code] = None
+            else:
+                store((index, column.code), row_number, col, column, value)
+    reader.resolve_formulas(store)
+    if not records and not reader.problems:
+        raise ImportRefused([Problem(_("Tệp không có bản ghi nào."), reader.title, first)])
+
+    position = {column.code: (col, column) for col, column in enumerate(columns, start=2)}
+
+    def refused(checks):
+        for number, check in checks:
+            index = number - 1
+            row = row_numbers[index]
+            for code, messages in check.errors.items():
+                if (index, code) not in bad:
+                    col, column = position[code]
+                    for message in messages:
+                        reader.problem(message, row, col, column, _shown_clean(column, records[index].get(code)))
+            for result in check.rules:
+                if result.blocking and not any((index, code) in bad for code in result.cells):
+                    cols = [position[code] for code in result.cells if code in position]
+                    reader.problems.append(Problem(
+                        result.message, reader.title, row, ", ".join(get_column_letter(c) for c, _col in cols),
+                        ", ".join(column.number for _c, column in cols), "; ".join(column.label for _c, column in cols),
+                        "; ".join(_shown_clean(column, records[index].get(column.code)) for _c, column in cols)[:200],
+                    ))
+
+    if reader.problems:
+        refused(enumerate(spec.validate_records(records), start=1))
+        raise ImportRefused(reader.problems)
+    try:
+        warnings = replace_records(actor, reader.report, records, expected_version=reader.report.version, request=request)
+    except InvalidRecords as error:
+        refused(sorted(error.checks.items()))
+        raise ImportRefused(reader.problems) from None
+    return ImportResult("list", len(records), warnings)
+
+
+def _shown_clean(column, value):
+    if column.type == "choice":
+        return dict(column.choices).get(value, shown(value))
+    if column.type == "tick":
+        return "x" if value is True else shown(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return shown(value)
+
+
+def import_workbook(actor, report, fileobj, *, size=None, filename="", request=None):
+    """Read a filled template into `report`, replacing its values or records.
+
+    All or nothing: raises ImportRefused listing every problem (by sheet, row, column,
+    value and what was expected) and saves nothing. PermissionDenied if `actor` may not
+    enter the report's data. Returns an ImportResult."""
+    reader = _Reader(report, fileobj, size)
+    try:
+        first = reader.first_data_row()
+        importer = _import_grid if reader.spec.kind == "grid" else _import_list
+        try:
+            result = importer(actor, reader, first, request)
+        except (StaleReport, ValidationError) as error:
+            message = error.message if isinstance(error, StaleReport) else " ".join(error.messages)
+            raise ImportRefused([Problem(message)]) from None
+    except ImportRefused as refused:
+        record("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
+               after={"file": filename[:200], "problems": len(refused.problems)}, note="; ".join(str(p) for p in refused.problems[:5])[:500])
+        raise
+    finally:
+        reader.close()
+    record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
+           after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
+    return result

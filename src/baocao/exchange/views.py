@@ -1,0 +1,88 @@
+"""Excel and PDF in and out of a report. Thin views: scope, then the exchange functions."""
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from baocao.accounts.scope import ENTER, VIEW, require
+from baocao.audit.services import record
+from baocao.reports.models import Report
+
+from .forms import UploadForm
+from .importing import ImportRefused, import_workbook
+from .printing import report_pdf
+from .workbook import export_workbook, template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request, pk, action):
+    report = get_object_or_404(Report.objects.select_related("form", "unit", "unit__parent", "period"), pk=pk)
+    require(request, action, report.unit)
+    return report
+
+
+def _filename(report, suffix):
+    """'12a-BTP-BTTP-CC_T02003002_2025-6T.xlsx': ASCII, safe in every browser."""
+    name = f"{report.form_code}_{report.unit.code}_{report.period.code}"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + suffix
+
+
+def _download(request, report, content, content_type, suffix, action):
+    record(action, request=request, unit=report.unit, obj=report, after={"form": report.form_code, "version": report.form.version})
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, suffix)}"'
+    return response
+
+
+@login_required
+def template_download(request, pk):
+    report = _report(request, pk, VIEW)
+    return _download(request, report, template_workbook(report), XLSX, "_mau.xlsx", "exchange.template_downloaded")
+
+
+@login_required
+def export_xlsx(request, pk):
+    report = _report(request, pk, VIEW)
+    return _download(request, report, export_workbook(report), XLSX, ".xlsx", "exchange.exported_xlsx")
+
+
+@login_required
+def export_pdf(request, pk):
+    report = _report(request, pk, VIEW)
+    return _download(request, report, report_pdf(report), "application/pdf", ".pdf", "exchange.exported_pdf")
+
+
+@login_required
+def upload(request, pk):
+    """The upload page; after a refused file, the full list of its problems."""
+    report = _report(request, pk, ENTER)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            result = import_workbook(request.user, report, upload_file, size=upload_file.size, filename=upload_file.name, request=request)
+        except ImportRefused as refused:
+            problems = refused.problems
+        else:
+            if result.kind == "grid":
+                text = _("Đã nhập số liệu từ tệp Excel: %(n)d ô, lúc %(when)s.")
+            else:
+                text = _("Đã nhập %(n)d bản ghi từ tệp Excel, lúc %(when)s.")
+            text %= {"n": result.count, "when": timezone.localtime().strftime("%d/%m/%Y %H:%M")}
+            if result.warnings:
+                text += " " + _("Có %(n)d điều kiện kiểm tra chưa đạt; xem lại báo cáo.") % {"n": len(result.warnings)}
+            messages.success(request, text)
+            return redirect(next_url or request.path)
+    return render(request, "exchange/upload.html", {
+        "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url,
+    })
