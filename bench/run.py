@@ -185,7 +185,7 @@ def bench_grid(requests=60):
         report(label, report_line, f"trivial page ({home[0]:.0f} ms, p95 {home[1]:.0f} ms)", median / home[0])
 
 
-BENCHES = ("create", "export", "grid", "reset")
+BENCHES = ("create", "export", "grid", "import", "reset")
 
 
 def main():
@@ -213,6 +213,11 @@ def main():
         bench_create(args.batch)
     if "grid" in only:
         bench_grid()
+    if "import" in only:
+        print()
+        from bench import exchange_bench
+
+        exchange_bench.main([])
 
 
 if __name__ == "__main__":

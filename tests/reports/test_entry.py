@@ -189,3 +189,13 @@ def test_a_list_report_has_its_explanation(kiemke, tree, make_account, login):
     assert "Đã lưu thuyết minh." in response.content.decode() and "Đơn vị không có đất" in response.content.decode()
     report.refresh_from_db()
     assert report.explanation == "Đơn vị không có đất" and report.version == 2
+
+
+def test_report_pages_link_the_excel_and_pdf_exchange(notary_report, clerk, make_account, login):
+    client, _ = clerk
+    page = client.get(reverse("reports:report", args=[notary_report.pk])).content.decode()
+    for name in ("exchange:template", "exchange:upload", "exchange:export_xlsx", "exchange:export_pdf"):
+        assert reverse(name, args=[notary_report.pk]) in page, name
+    reviewer = login(make_account("T02003002", "reviewer"))
+    page = reviewer.get(reverse("reports:report", args=[notary_report.pk])).content.decode()
+    assert reverse("exchange:upload", args=[notary_report.pk]) not in page  # may read, not import
