@@ -35,6 +35,7 @@ def build_tree(units_wanted, *, governing=93, departments=10):
 
 def _fill(units, parent=None):
     for unit in units:
+        unit.search_text = Unit.search_text_for(unit.code, unit.name)
         unit.path = Unit.path_for(unit.parent, unit.code)
         unit.depth = unit.path.count("/") - 2
     Unit.objects.bulk_create(units, batch_size=2000)

@@ -31,3 +31,13 @@ def test_database_constraints(tree):
         Unit.objects.create(code="ORPHAN", name="Không cấp trên", kind=UnitKind.REPORTING)
     with pytest.raises(IntegrityError), transaction.atomic():
         Unit.objects.filter(code="T02001").update(successor=tree["T02003"])  # successor only when retired
+
+
+def test_catalogue_search_ignores_accents_and_case(tree, make_account, login):
+    from django.urls import reverse
+
+    client = login(make_account("T02", "admin"))
+    for query in ("tran phu", "TRẦN PHÚ", "t02003002"):
+        listed = [u.code for u in client.get(reverse("units:list"), {"q": query}).context["page"]]
+        assert listed == ["T02003002"], query
+    assert [u.code for u in Unit.objects.matching("giao duc")] == ["T02003"]

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from baocao import regimes
 from baocao.accounts.scope import ENTER, VIEW, can, require
 from baocao.audit.services import record
-from baocao.formdefs.spec import parse_number
+from baocao.formdefs.models import FormDefinition
+from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.text import fold
 
 from . import services
@@ -45,7 +46,7 @@ def entry_home(request):
         for code in services.expected_form_codes(account.unit):
             try:
                 reports.append(services.open_report(account.unit, chosen, code))
-            except Exception:  # a form assigned but not loaded: shown as missing, not a crash
+            except FormDefinition.DoesNotExist:  # assigned but not loaded: counted, not a crash
                 reports.append(None)
     return render(
         request,
@@ -153,11 +154,9 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
 def _save_grid(request, report):
     spec = report.form.spec_object()
     entered, unreadable = _entered_from_post(spec, request.POST)
-    typed = {key: value for key, value in request.POST.items()}
-    typed = {(k.split("|", 2)[1], k.split("|", 2)[2]): v for k, v in typed.items() if k.startswith("c|")}
+    # What the user typed, exactly, to put back on the screen if the save is refused.
+    typed = {tuple(name.split("|", 2)[1:]): value for name, value in request.POST.items() if name.startswith("c|")}
     if unreadable:
-        from baocao.formdefs.spec import RuleResult
-
         problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
         messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
         return _grid_page(request, report, values=entered, problems=problems, typed=typed, status=400)

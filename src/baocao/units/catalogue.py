@@ -315,7 +315,7 @@ def _apply(actor, rows, request):
             parent = existing.get(r.parent_code.lower()) if r.parent_code else None
             unit = existing.get(key)
             if unit is None:
-                unit = Unit(code=r.code, name=r.name, kind=kind, parent=parent)
+                unit = Unit(code=r.code, name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(r.code, r.name))
                 unit.path = Unit.path_for(parent, unit.code)
                 unit.depth = level
                 new_units.append((unit, r))
@@ -339,7 +339,9 @@ def _apply(actor, rows, request):
                 renamed.append(unit.pk)
             if changed:
                 unit.name, unit.kind = r.name, kind
-                Unit.objects.filter(pk=unit.pk).update(name=r.name, kind=kind, parent=parent)
+                Unit.objects.filter(pk=unit.pk).update(
+                    name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(unit.code, r.name)
+                )
             if old_types != set(r.unit_types):
                 types_to_set[unit.pk] = (unit, r.unit_types)
                 changed = True

@@ -5,6 +5,8 @@ from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .text import fold
+
 PATH_SEPARATOR = "/"
 # Codes become part of materialised paths and usernames: keep them to safe characters.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -50,6 +52,13 @@ class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=UnitStatus.ACTIVE)
 
+    def matching(self, query):
+        """Units whose code or name contains every word of `query`, ignoring accents and case."""
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
 
 class Unit(models.Model):
     code = models.CharField(_("Mã đơn vị"), max_length=40)
@@ -68,6 +77,8 @@ class Unit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Code and name folded (lower case, no accents), for the catalogue's search box.
+    search_text = models.TextField(default="", editable=False)
 
     objects = UnitQuerySet.as_manager()
 
@@ -99,7 +110,12 @@ class Unit(models.Model):
     def save(self, *args, **kwargs):
         self.path = self.path_for(self.parent, self.code)
         self.depth = self.path.count(PATH_SEPARATOR) - 2
+        self.search_text = self.search_text_for(self.code, self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def search_text_for(code, name):
+        return fold(f"{code} {name}")
 
     def is_within(self, ancestor):
         """True if this unit is `ancestor` or below it."""

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ def unit_list(request):
     units = administrable_units(request.user).select_related("parent")
     query = request.GET.get("q", "").strip()
     if query:
-        units = units.filter(Q(code__icontains=query) | Q(name__icontains=query))
+        units = units.matching(query)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "units/list.html", {"active_menu": "admin", "page": page, "query": query})
 
