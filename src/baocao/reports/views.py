@@ -258,7 +258,7 @@ def _record_form_context(spec, data, errors=None, rules=()):
             choices = spec.enumerations.get(fl.enumeration, ()) if fl.type == "choice" else ()
             fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []), "choices": choices})
         groups.append({"group": group, "fields": fields})
-    return {"groups": groups, "rules": rules}
+    return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json()}
 
 
 @login_required
