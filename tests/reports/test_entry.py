@@ -199,3 +199,18 @@ def test_report_pages_link_the_excel_and_pdf_exchange(notary_report, clerk, make
     reviewer = login(make_account("T02003002", "reviewer"))
     page = reviewer.get(reverse("reports:report", args=[notary_report.pk])).content.decode()
     assert reverse("exchange:upload", args=[notary_report.pk]) not in page  # may read, not import
+
+
+def test_12b_notes_under_the_table_are_entered_checked_and_printed(tuphap, tree, make_account, login):
+    from baocao.exchange.printing import report_html
+
+    client = login(make_account("T02003", "entry"))
+    report = open_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
+    page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert "Số công chứng viên đăng ký hành nghề tại Sở Tư pháp" in page
+    bad = client.post(save_url(report), {"version": 1, "n|so_bao_cao": "hai"})
+    assert bad.status_code == 400 and "phải là số nguyên không âm" in bad.content.decode() and 'value="hai"' in bad.content.decode()
+    client.post(save_url(report), {"version": 1, "n|so_bao_cao": "2", "n|so_cong_chung_vien_dang_ky": "1.050"})
+    report.refresh_from_db()
+    assert report.notes == {"so_bao_cao": "2", "so_cong_chung_vien_dang_ky": "1050"}
+    assert "Số công chứng viên đăng ký hành nghề tại Sở Tư pháp: 1.050" in report_html(report)

@@ -7,6 +7,7 @@ landscape.
 from django.template.loader import render_to_string
 
 from baocao.reports.formatting import vn_number
+from baocao.reports.services import note_lines
 
 from .layout import date_line, layout_for, place_name, row_label
 from .workbook import NUMERIC_TYPES
@@ -58,6 +59,7 @@ def report_html(report, today=None):
         "numbers": [c.number for c in layout.columns],
         "rows": _body(layout),
         "explanation": report.explanation,
+        "notes": note_lines(report),
         "date_line": date_line(place_name(report.unit), today),
         "signatures": layout.signatures,
         "landscape": len(layout.columns) > PORTRAIT_MAX_COLUMNS,

@@ -20,6 +20,8 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from baocao.reports.services import note_lines
+
 from .layout import choice_options, date_line, layout_for, place_name, row_label, sheet_title
 
 MARKER = "BAOCAO_BIEU"  # defined name: "form code|version|first data row"
@@ -291,6 +293,9 @@ class _Writer:
         layout, sheet = self.layout, self.sheet
         last = self.width - 1
         row += 1
+        for label, value in note_lines(layout.report):
+            self.merge(row, 0, last, f"{label}: {value or '……'}", self.fmt(align="left"))
+            row += 1
         self.merge(row, 0, last, _("Thuyết minh:"), self.fmt(bold=True, align="left"))
         row += 1
         explanation = layout.report.explanation or ""

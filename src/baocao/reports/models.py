@@ -59,6 +59,9 @@ class Report(models.Model):
     # Optimistic locking: every save increments it; a save against an older one is refused.
     version = models.PositiveIntegerField(default=1)
     explanation = models.TextField(_("Thuyết minh"), blank=True)
+    # The form's notes under the table (12b: how many practice reports, notaries registered),
+    # by footer field code, numbers as text ("12"), never floats.
+    notes = models.JSONField(default=dict, blank=True)
     # Notes explaining warnings ("a warning needs a note"), by rule code.
     warning_notes = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -131,7 +131,44 @@ def _bump_version(actor, report, expected_version, **fields):
     report.refresh_from_db()
 
 
-def save_grid(actor, report, entered, *, expected_version, explanation=None, request=None):
+def clean_notes(spec, raw):
+    """({code: text} of the form's footer fields, [RuleResult]) from what was typed."""
+    from baocao.formdefs.spec import RuleResult, parse_number
+
+    notes, problems = {}, []
+    for field in getattr(spec, "footer_fields", ()):
+        code, value = field["code"], str(raw.get(field["code"], "") or "").strip()
+        if not value:
+            continue
+        if field.get("type", "text") == "text":
+            notes[code] = value[:1000]
+            continue
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = None
+        if number is None or number < 0 or (field.get("type") == "integer" and number != number.to_integral_value()):
+            problems.append(RuleResult("cell_note", "error", _("%(label)s: phải là số nguyên không âm.") % {"label": field["label"]}, (("_note", code),)))
+            continue
+        notes[code] = str(number)
+    return notes, problems
+
+
+def note_lines(report):
+    """[(label, shown value)] of the form's footer notes, for printed copies."""
+    from .formatting import vn_number
+
+    spec = report.form.spec_object()
+    lines = []
+    for field in getattr(spec, "footer_fields", ()):
+        value = report.notes.get(field["code"], "")
+        if value and field.get("type", "text") != "text":
+            value = vn_number(Decimal(value))
+        lines.append((field["label"], value))
+    return lines
+
+
+def save_grid(actor, report, entered, *, expected_version, explanation=None, notes=None, request=None):
     """Save the entered cells of a grid report ({(row, col): Decimal | str | None}).
 
     Refuses values the form refuses (InvalidValues), a stale version (StaleReport), an
@@ -143,13 +180,16 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, req
     entered = {cell: value for cell, value in entered.items() if value is not None and value != ""}
     instances = instance_keys(report)
     results = spec.check(entered, instances=instances)
-    refused = [r for r in results if r.code.startswith("cell_")]
+    cleaned_notes, note_problems = clean_notes(spec, notes or {})
+    refused = [r for r in results if r.code.startswith("cell_")] + note_problems
     if refused:
         raise InvalidValues(refused)
     computed = spec.compute(entered, instances=instances)
     before = grid_values(report)
     with transaction.atomic():
         changes = {"explanation": explanation} if explanation is not None else {}
+        if notes is not None:
+            changes["notes"] = cleaned_notes
         _bump_version(actor, report, expected_version, **changes)
         report.values.all().delete()
         rows = []

@@ -97,7 +97,7 @@ def _entered_from_post(spec, post):
     return entered, unreadable
 
 
-def _grid_context(report, values, problems, typed=None):
+def _grid_context(report, values, problems, typed=None, typed_notes=None):
     spec = report.form.spec_object()
     instances = services.instances_for(report)
     rows = []
@@ -126,9 +126,13 @@ def _grid_context(report, values, problems, typed=None):
                 }
             )
         rows.append({"row": row, "cells": cells})
+    notes = [
+        {"field": field, "name": f"n|{field['code']}", "value": (typed_notes or {}).get(field["code"], report.notes.get(field["code"], ""))}
+        for field in getattr(spec, "footer_fields", ())
+    ]
     client = spec.to_client_json()
     client["instances"] = {group: [key for key, _label in keys] for group, keys in instances.items()}
-    return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client}
+    return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client, "notes": notes}
 
 
 def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200, version=None):
@@ -147,7 +151,8 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
         "version": version if version is not None else (request.POST.get("version", report.version) if request.method == "POST" else report.version),
         "explanation": request.POST.get("explanation", report.explanation) if request.method == "POST" else report.explanation,
     }
-    context.update(_grid_context(report, values, problems, typed))
+    typed_notes = {name[2:]: value for name, value in request.POST.items() if name.startswith("n|")} if typed is not None else None
+    context.update(_grid_context(report, values, problems, typed, typed_notes))
     return render(request, "reports/grid.html", context, status=status)
 
 
@@ -166,7 +171,8 @@ def _save_grid(request, report):
         version = -1
     try:
         results = services.save_grid(
-            request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""), request=request
+            request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""),
+            notes={name[2:]: value for name, value in request.POST.items() if name.startswith("n|")}, request=request,
         )
     except services.StaleReport as stale:
         messages.error(request, stale.message)
