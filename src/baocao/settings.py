@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "baocao.shell.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "baocao.shell.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

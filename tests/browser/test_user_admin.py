@@ -44,6 +44,12 @@ def test_admin_exports_and_resets_then_the_school_must_change_its_password(page,
     sheet = load_workbook(path).active
     assert {sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)} == {"T02", "T02001", "T02003", "T02003001", "T02003002"}
 
+    # "Chọn tất cả trên trang này" ticks every row, and unticks them.
+    page.get_by_label("Chọn tất cả trên trang này").check()
+    expect(page.locator("input.row-check:checked")).to_have_count(5)
+    page.get_by_label("Chọn tất cả trên trang này").uncheck()
+    expect(page.locator("input.row-check:checked")).to_have_count(0)
+
     # Tick T02003002, Reset mật khẩu, confirm, success.
     row.get_by_role("checkbox").check()
     page.get_by_role("button", name="Reset mật khẩu").click()

@@ -94,3 +94,18 @@ def test_production_mode_starts_with_safe_settings():
 def test_an_english_browser_still_gets_vietnamese(client, db):
     text = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Đăng nhập" in text and "Log in" not in text
+
+
+def test_pages_allow_scripts_from_this_site_only(client, db):
+    from pathlib import Path
+
+    import baocao
+
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    # So no template may carry inline script: behaviour lives in static files.
+    templates = Path(baocao.__file__).parent / "templates"
+    for template in templates.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for forbidden in ("<script>", "onclick=", "onchange=", "onsubmit=", "javascript:"):
+            assert forbidden not in text, (template.name, forbidden)

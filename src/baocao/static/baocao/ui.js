@@ -1,0 +1,22 @@
+/*
+ * ui.js: the few behaviours every page shares, wired by data attributes so that the pages
+ * carry no inline script (the Content-Security-Policy allows scripts from this site only).
+ *   <form data-confirm="Xóa bản ghi này?">   asks before submitting
+ *   <select data-autosubmit>                  submits its form when changed
+ *   <input type="checkbox" data-check-all=".row-check">  ticks or unticks those boxes
+ */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.hasAttribute("data-autosubmit") && target.form) target.form.submit();
+    var selector = target.getAttribute("data-check-all");
+    if (selector) {
+      document.querySelectorAll(selector).forEach(function (box) { box.checked = target.checked; });
+    }
+  });
+})();
