@@ -213,6 +213,7 @@ EN.update({
     "Có thay đổi chưa lưu. Rời trang?": "There are unsaved changes. Leave the page?", "Lưu bản ghi": "Save the record",
     "Quay lại danh sách": "Back to the list",
 })
+EN["%(label)s: phải là số nguyên không âm."] = "%(label)s: must be a whole number, not negative."
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),
