@@ -214,6 +214,13 @@ EN.update({
     "Quay lại danh sách": "Back to the list",
 })
 EN["%(label)s: phải là số nguyên không âm."] = "%(label)s: must be a whole number, not negative."
+EN.update({
+    "Máy chủ chưa cài thư viện tạo PDF (Pango); hãy dùng “Xuất excel” hoặc báo quản trị kỹ thuật.": "The server lacks the PDF library (Pango); use “Export to Excel” or tell technical support.",
+    "Lưu số liệu báo cáo": "Report figures saved", "Lưu thuyết minh": "Explanation saved", "Thêm bản ghi": "Add a record",
+    "Sửa bản ghi": "Record changed", "Xóa bản ghi": "Record deleted", "Thay toàn bộ bản ghi": "All records replaced",
+    "Tải mẫu Excel": "Excel template", "Nhập số liệu từ Excel": "Import figures from Excel", "Tệp Excel bị từ chối": "Excel file refused",
+    "Xuất excel báo cáo": "Report exported to Excel", "In báo cáo (PDF)": "Print (PDF)",
+})
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),

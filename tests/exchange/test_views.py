@@ -75,3 +75,17 @@ def test_pdf_is_a_real_pdf(open_report_for, make_account, login, weasyprint):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "CÔNG CHỨNG" in text and "1.234.567" in text and "Người lập biểu" in text
     assert AuditEvent.objects.filter(action="exchange.exported_pdf", unit=report.unit).exists()
+
+
+def test_pdf_without_its_system_library_says_so_instead_of_failing(open_report_for, make_account, login, monkeypatch):
+    from baocao.exchange import views
+
+    def no_pango(report):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(views, "report_pdf", no_pango)
+    report = open_report_for("tuphap", "12a/BTP/BTTP/CC", "T02003002")
+    client = login(make_account("T02003002", "entry", username="T02003002_bc"))
+    response = client.get(reverse("exchange:export_pdf", args=[report.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Máy chủ chưa cài thư viện tạo PDF" in response.content.decode()

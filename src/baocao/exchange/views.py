@@ -55,7 +55,12 @@ def export_xlsx(request, pk):
 @login_required
 def export_pdf(request, pk):
     report = _report(request, pk, VIEW)
-    return _download(request, report, report_pdf(report), "application/pdf", ".pdf", "exchange.exported_pdf")
+    try:
+        content = report_pdf(report)
+    except OSError:  # WeasyPrint cannot load Pango: the server lacks a system library
+        messages.error(request, _("Máy chủ chưa cài thư viện tạo PDF (Pango); hãy dùng “Xuất excel” hoặc báo quản trị kỹ thuật."))
+        return redirect("reports:report", pk=report.pk)
+    return _download(request, report, content, "application/pdf", ".pdf", "exchange.exported_pdf")
 
 
 @login_required
