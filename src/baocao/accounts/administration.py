@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from baocao.audit.models import AuditEvent
-from baocao.audit.services import client_ip, record, record_many
+from baocao.audit.services import event, record, record_many
 from baocao.regimes import ROLES
 from baocao.units.text import fold
 
@@ -72,24 +71,6 @@ def refuse_out_of_scope(actor, accounts, *, request=None, action):
     return accounts
 
 
-def _events(actor, request, action, accounts, after=None):
-    ip = client_ip(request)
-    return (
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.username,
-            ip=ip,
-            action=action,
-            unit_id=a.unit_id,
-            unit_path=a.unit.path,
-            object_type="accounts.account",
-            object_id=str(a.pk),
-            after=after,
-        )
-        for a in accounts
-    )
-
-
 def reset_passwords(actor, accounts, *, request=None):
     """Give each account of the queryset the default password, force a change at next login,
     clear lockouts. One transaction; one audit event per account; the whole batch is refused
@@ -104,7 +85,7 @@ def reset_passwords(actor, accounts, *, request=None):
             Account.objects.filter(pk__in=ids[start : start + 900]).update(
                 password=password, must_change_password=True, failed_login_count=0, locked_until=None
             )
-        record_many(_events(actor, request, "password.reset", accounts))
+        record_many(event("password.reset", actor=actor, request=request, unit=a.unit, obj=a) for a in accounts)
     return len(accounts)
 
 

@@ -9,8 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from baocao import parameters, regimes
-from baocao.audit.models import AuditEvent
-from baocao.audit.services import client_ip, record, record_many
+from baocao.audit.services import event, record, record_many
 
 from .models import Account, search_text_for
 
@@ -18,8 +17,9 @@ from .models import Account, search_text_for
 def attempt_login(request, username, password):
     """Check a username and password; return the account, or None for any failure.
 
-    Counts consecutive failures and locks the account for BAOCAO_LOCKOUT_MINUTES after
-    BAOCAO_LOCKOUT_THRESHOLD of them. The caller shows one message whatever the reason.
+    Counts consecutive failures and locks the account for the parameter lockout_minutes
+    after lockout_threshold of them (THIẾT LẬP THÔNG SỐ; defaults from the environment).
+    The caller shows one message whatever the reason.
     """
     username = (username or "").strip()
     now = timezone.now()
@@ -116,19 +116,8 @@ def create_missing_accounts(actor, units, *, request=None):
         new_accounts.append(account)
     # Both databases return the new primary keys from a bulk insert.
     created = Account.objects.bulk_create(new_accounts, batch_size=1000)
-    ip = client_ip(request)
     record_many(
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.username if actor else "",
-            ip=ip,
-            action="account.created",
-            unit=a.unit,
-            unit_path=a.unit.path,
-            object_type="accounts.account",
-            object_id=str(a.pk),
-            after={"username": a.username, "roles": list(a.roles)},
-        )
+        event("account.created", actor=actor, request=request, unit=a.unit, obj=a, after={"username": a.username, "roles": list(a.roles)})
         for a in created
     )
     return created

@@ -10,11 +10,11 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(action, *, actor=None, request=None, unit=None, obj=None, before=None, after=None, note="", username=""):
-    """Append one audit event. `actor` defaults to the request's authenticated account."""
+def event(action, *, actor=None, request=None, unit=None, obj=None, before=None, after=None, note="", username=""):
+    """An unsaved audit event. `actor` defaults to the request's authenticated account."""
     if actor is None and request is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
         actor = request.user
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_username=(actor.username if actor is not None else username)[:150],
         ip=client_ip(request),
@@ -27,6 +27,13 @@ def record(action, *, actor=None, request=None, unit=None, obj=None, before=None
         after=after,
         note=note,
     )
+
+
+def record(action, **fields):
+    """Append one audit event (see `event` for the fields)."""
+    instance = event(action, **fields)
+    instance.save()
+    return instance
 
 
 def record_many(events):

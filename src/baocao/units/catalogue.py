@@ -14,8 +14,7 @@ from django.db.models import F
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils.translation import gettext as _
 
-from baocao.audit.models import AuditEvent
-from baocao.audit.services import client_ip, record
+from baocao.audit.services import event, record, record_many
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
 from .text import fold
@@ -287,25 +286,11 @@ def _apply(actor, rows, request):
     depth = _final_depths(rows, existing)
     summary = ImportSummary()
     events = []
-    ip = client_ip(request)
     types_to_set = {}
     renamed = []
 
-    def event(action, unit, before, after):
-        events.append(
-            AuditEvent(
-                actor=actor,
-                actor_username=actor.username if actor else "",
-                ip=ip,
-                action=action,
-                unit=unit,
-                unit_path=unit.path,
-                object_type="units.unit",
-                object_id=str(unit.pk),
-                before=before,
-                after=after,
-            )
-        )
+    def note(action, unit, before, after):
+        events.append(event(action, actor=actor, request=request, unit=unit, obj=unit, before=before, after=after))
 
     for level in sorted(set(depth.values())):
         new_units = []
@@ -347,7 +332,7 @@ def _apply(actor, rows, request):
                 changed = True
             if changed:
                 summary.updated += 1
-                event("unit.updated", unit, before | {"unit_types": sorted(old_types)}, {"name": unit.name, "kind": kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
+                note("unit.updated", unit, before | {"unit_types": sorted(old_types)}, {"name": unit.name, "kind": kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
             else:
                 summary.unchanged += 1
         Unit.objects.bulk_create([u for u, _ in new_units], batch_size=1000)
@@ -356,7 +341,7 @@ def _apply(actor, rows, request):
             if r.unit_types:
                 types_to_set[unit.pk] = (unit, r.unit_types)
             summary.created += 1
-            event("unit.created", unit, None, {"name": unit.name, "kind": unit.kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
+            note("unit.created", unit, None, {"name": unit.name, "kind": unit.kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
 
     Through = Unit.unit_types.through
     if types_to_set:
@@ -366,7 +351,7 @@ def _apply(actor, rows, request):
         Through.objects.bulk_create(
             [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
         )
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    record_many(events)
     if renamed:
         from baocao.accounts.services import refresh_search_text
 
