@@ -221,6 +221,8 @@ EN.update({
     "Tải mẫu Excel": "Excel template", "Nhập số liệu từ Excel": "Import figures from Excel", "Tệp Excel bị từ chối": "Excel file refused",
     "Xuất excel báo cáo": "Report exported to Excel", "In báo cáo (PDF)": "Print (PDF)",
 })
+EN["Phần “%(label)s” của biểu lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào trong danh mục. Đề nghị quản trị bổ sung danh mục đơn vị."] = (
+    "The part “%(label)s” of this form has one row per unit below, but the catalogue has no unit below yours. Ask the administrator to complete the catalogue.")
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),

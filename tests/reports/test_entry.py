@@ -214,3 +214,10 @@ def test_12b_notes_under_the_table_are_entered_checked_and_printed(tuphap, tree,
     report.refresh_from_db()
     assert report.notes == {"so_bao_cao": "2", "so_cong_chung_vien_dang_ky": "1050"}
     assert "Số công chứng viên đăng ký hành nghề tại Sở Tư pháp: 1.050" in report_html(report)
+
+
+def test_a_per_unit_form_without_units_below_says_so(tuphap, tree, make_account, login):
+    client = login(make_account("T02003002", "entry"))
+    report = open_report(tree["T02003002"], tuphap, "12b/BTP/BTTP/CC")
+    text = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert "lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào" in text

@@ -132,7 +132,9 @@ def _grid_context(report, values, problems, typed=None, typed_notes=None):
     ]
     client = spec.to_client_json()
     client["instances"] = {group: [key for key, _label in keys] for group, keys in instances.items()}
-    return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client, "notes": notes}
+    empty_groups = [row.label for row in spec.rows if getattr(row, "per", None) and not instances.get(row.code)]
+    return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client, "notes": notes,
+            "empty_groups": empty_groups}
 
 
 def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200, version=None):

@@ -40,7 +40,10 @@ TUPHAP_TREE = [
     ("bxd", "Bộ Xây dựng", "btp", "governing", "bo"),
     ("bxd_pc", "Vụ Pháp chế, Bộ Xây dựng", "bxd", "reporting", "bo,to_chuc_phap_che,dang_ky_tau_bay_tau_bien"),
     ("bng", "Bộ Ngoại giao", "btp", "governing", "bo"),
-    ("bng_pc", "Vụ Luật pháp và Điều ước quốc tế, Bộ Ngoại giao", "bng", "reporting", "bo,to_chuc_phap_che,co_quan_dai_dien_nuoc_ngoai"),
+    ("bng_pc", "Vụ Luật pháp và Điều ước quốc tế, Bộ Ngoại giao", "bng", "aggregating", "bo,to_chuc_phap_che,co_quan_dai_dien_nuoc_ngoai"),
+    # 17d and 22d have one row per mission: the missions are the units below.
+    ("bng_dsq_jp", "Đại sứ quán Việt Nam tại Nhật Bản", "bng_pc", "reporting", ""),
+    ("bng_tlsq_osaka", "Tổng Lãnh sự quán Việt Nam tại Osaka", "bng_pc", "reporting", ""),
     ("bhxh", "Bảo hiểm xã hội Việt Nam", "btp", "governing", "co_quan_thuoc_cp"),
     ("bhxh_pc", "Ban Pháp chế, Bảo hiểm xã hội Việt Nam", "bhxh", "reporting", "co_quan_thuoc_cp,to_chuc_phap_che"),
     ("hn", "Ủy ban nhân dân thành phố Hà Nội", "btp", "governing", ""),
