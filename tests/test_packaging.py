@@ -1,0 +1,29 @@
+"""A production install (`pip install .`, not editable) must carry the templates, static
+files, translations and regime data, which are not Python modules."""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_wheel_carries_everything_the_site_needs(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("baocao-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in (
+        "baocao/templates/base.html",
+        "baocao/templates/exchange/report_print.html",
+        "baocao/static/reports/grid.js",
+        "baocao/formdefs/static/formdefs/formula.js",
+        "baocao/locale/en/LC_MESSAGES/django.po",
+        "baocao/regimes/kiemke/regime.yaml",
+        "baocao/regimes/tuphap/forms/12a.yaml",
+        "baocao/audit/migrations/0002_append_only.py",
+    ):
+        assert needed in names, needed
