@@ -1,5 +1,6 @@
 """A production install (`pip install .`, not editable) must carry the templates, static
 files, translations and regime data, which are not Python modules."""
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,11 +10,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_wheel_carries_everything_the_site_needs(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
+    leftover = ROOT / "build"
+    existed = leftover.exists()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+            check=True,
+            capture_output=True,
+        )
+    finally:
+        if not existed:
+            shutil.rmtree(leftover, ignore_errors=True)  # setuptools' scratch directory
     [wheel] = tmp_path.glob("baocao-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
