@@ -55,6 +55,14 @@ def entry_home(request):
     )
 
 
+def _posted_version(request):
+    """The report version the page was read at (-1 if missing: the save is then refused as stale)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
 def _report_for(request, pk, action=VIEW):
     report = get_object_or_404(Report.objects.select_related("form", "unit", "period", "updated_by"), pk=pk)
     require(request, action, report.unit)
@@ -167,10 +175,7 @@ def _save_grid(request, report):
         problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
         messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
         return _grid_page(request, report, values=entered, problems=problems, typed=typed, status=400)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     try:
         results = services.save_grid(
             request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""),
@@ -281,10 +286,7 @@ def record_edit(request, pk, position=None):
         for fl in spec.fields:
             if fl.type == "tick":
                 data[fl.code] = bool(request.POST.get(fl.code))
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = _posted_version(request)
         try:
             _item, warnings = services.save_record(request.user, report, data, expected_version=version, position=position, request=request)
         except services.InvalidRecords as invalid:
@@ -317,10 +319,7 @@ def record_edit(request, pk, position=None):
 @login_required
 def explanation_save(request, pk):
     report = _report_for(request, pk, ENTER)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     try:
         services.save_explanation(request.user, report, request.POST.get("explanation", ""), expected_version=version, request=request)
     except services.StaleReport as stale:
@@ -336,10 +335,7 @@ def explanation_save(request, pk):
 @login_required
 def record_delete(request, pk, position):
     report = _report_for(request, pk, ENTER)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     try:
         services.delete_record(request.user, report, position, expected_version=version, request=request)
     except services.StaleReport as stale:
