@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from baocao.units.text import fold
 
 from . import services
 from .formatting import vn_number
+from .grid_html import cell_html
 from .models import Period, Report
 
 RECORDS_PAGE_SIZE = 25
@@ -105,7 +107,7 @@ def _entered_from_post(spec, post):
     return entered, unreadable
 
 
-def _grid_context(report, values, problems, typed=None, typed_notes=None):
+def _grid_context(report, values, problems, may_edit, typed=None, typed_notes=None):
     spec = report.form.spec_object()
     instances = services.instances_for(report)
     rows = []
@@ -133,7 +135,7 @@ def _grid_context(report, values, problems, typed=None, typed_notes=None):
                     "problems": problems_by_cell.get(key, []),
                 }
             )
-        rows.append({"row": row, "cells": cells})
+        rows.append({"row": row, "cells_html": mark_safe("".join(cell_html(row, cell, may_edit) for cell in cells))})
     notes = [
         {"field": field, "name": f"n|{field['code']}", "value": (typed_notes or {}).get(field["code"], report.notes.get(field["code"], ""))}
         for field in getattr(spec, "footer_fields", ())
@@ -162,7 +164,7 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
         "explanation": request.POST.get("explanation", report.explanation) if request.method == "POST" else report.explanation,
     }
     typed_notes = {name[2:]: value for name, value in request.POST.items() if name.startswith("n|")} if typed is not None else None
-    context.update(_grid_context(report, values, problems, typed, typed_notes))
+    context.update(_grid_context(report, values, problems, context["may_edit"], typed, typed_notes))
     return render(request, "reports/grid.html", context, status=status)
 
 
