@@ -221,3 +221,29 @@ def test_a_per_unit_form_without_units_below_says_so(tuphap, tree, make_account,
     report = open_report(tree["T02003002"], tuphap, "12b/BTP/BTTP/CC")
     text = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert "lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào" in text
+
+
+BUILDING = {
+    "ma_tai_san": "NHA-01", "ma_dat": "DAT-01", "ten_nha": "Nhà lớp học 3 tầng", "nam_xay_dung": "2010", "ngay_su_dung": "01/09/2010",
+    "so_tang": "3", "dt_xay_dung": "400", "dt_san": "1.200", "nguyen_gia": "6.000.000.000", "nguon_ns": "6.000.000.000",
+    "nguon_khac": "0", "gia_tri_con_lai": "3.000.000.000", "dt_co_so_hdsn": "1.200", "tinh_trang_kiem_ke": "dang_su_dung",
+}
+
+
+def test_a_building_must_stand_on_one_of_the_units_parcels(kiemke, tree, make_account, login):
+    from baocao.reports.models import ReportRecord
+
+    account = make_account("T02003002", "entry", username="T02003002")
+    client = login(account)
+    buildings = open_report(tree["T02003002"], kiemke, "KK-NHA")
+    add = reverse("reports:record_add", args=[buildings.pk])
+    refused = client.post(add, {**BUILDING, "version": 1})
+    assert refused.status_code == 400 and "Không tìm thấy bản ghi được tham chiếu" in refused.content.decode()
+    assert "hãy nhập biểu được tham chiếu trước" in client.get(add).content.decode()
+
+    parcels = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    ReportRecord.objects.create(report=parcels, position=1, data={"ma_tai_san": "DAT-01", "ten_tai_san": "Khuôn viên trường"})
+    form = client.get(add).content.decode()
+    assert '<option value="DAT-01"' in form and "DAT-01 – Khuôn viên trường" in form
+    assert client.post(add, {**BUILDING, "version": 1}).status_code == 302
+    assert services.record_values(Report.objects.get(pk=buildings.pk))[0]["ma_dat"] == "DAT-01"

@@ -221,13 +221,39 @@ def _json_value(value):
     return value
 
 
+def referenced_records(report):
+    """{form code: {key: label}} of the records this list report's reference fields may
+    point to: the same unit's records of that form in the same period (a building's
+    parcel among the unit's land parcels)."""
+    spec = report.form.spec_object()
+    found = {}
+    for field in spec.fields:
+        if field.type != "reference" or field.form in found:
+            continue
+        other = Report.objects.filter(unit=report.unit, period=report.period, form_code=field.form).select_related("form").first()
+        options = {}
+        if other is not None:
+            other_spec = other.form.spec_object()
+            key = other_spec.key
+            name = next((fl.code for fl in other_spec.fields if fl.type == "text" and fl.code != key), None)
+            for data in other.records.order_by("position").values_list("data", flat=True):
+                if data.get(key):
+                    options[data[key]] = f"{data[key]} – {data.get(name, '')}" if name else data[key]
+        found[field.form] = options
+    return found
+
+
+def _known_keys(report):
+    return {form: set(options) for form, options in referenced_records(report).items()}
+
+
 def replace_records(actor, report, records, *, expected_version, request=None):
     """Replace all records of a list report (an Excel import): all or nothing.
 
     Raises InvalidRecords with every record's problems; returns the rule warnings."""
     check_editable(actor, report, request=request)
     spec = report.form.spec_object()
-    checks = spec.validate_records(records)
+    checks = spec.validate_records(records, _known_keys(report))
     bad = {n: c for n, c in enumerate(checks, start=1) if c.errors or any(r.blocking for r in c.rules)}
     if bad:
         raise InvalidRecords(bad)
@@ -256,7 +282,7 @@ def save_record(actor, report, data, *, expected_version, position=None, request
     """Add (position None) or replace one record. Raises InvalidRecords({1: check})."""
     check_editable(actor, report, request=request)
     spec = report.form.spec_object()
-    check = spec.validate_record(data)
+    check = spec.validate_record(data, _known_keys(report))
     _check_unique(spec, report, data, position, check)
     if check.errors or any(r.blocking for r in check.rules):
         raise InvalidRecords({1: check})

@@ -258,7 +258,8 @@ def _list_page(request, report):
     )
 
 
-def _record_form_context(spec, data, errors=None, rules=()):
+def _record_form_context(report, spec, data, errors=None, rules=()):
+    references = services.referenced_records(report)
     groups = []
     for group in spec.groups:
         fields = []
@@ -271,7 +272,9 @@ def _record_form_context(spec, data, errors=None, rules=()):
                 except ValueError:
                     pass
             choices = spec.enumerations.get(fl.enumeration, ()) if fl.type == "choice" else ()
-            fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []), "choices": choices})
+            options = references.get(fl.form, {}) if fl.type == "reference" else {}
+            fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []),
+                           "choices": choices, "references": options})
         groups.append({"group": group, "fields": fields})
     return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json()}
 
@@ -294,11 +297,11 @@ def record_edit(request, pk, position=None):
         except services.InvalidRecords as invalid:
             check = invalid.checks[1]
             messages.error(request, _("Chưa lưu: bản ghi có lỗi, xem các ô được đánh dấu."))
-            context = _record_form_context(spec, data, check.errors, check.rules)
+            context = _record_form_context(report, spec, data, check.errors, check.rules)
             return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"), **context}, status=400)
         except services.StaleReport as stale:
             messages.error(request, stale.message)
-            context = _record_form_context(spec, data)
+            context = _record_form_context(stale.report, spec, data)
             return render(request, "reports/record.html", {"active_menu": "entry", "report": stale.report, "position": position, "version": stale.report.version, **context}, status=409)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -313,7 +316,7 @@ def record_edit(request, pk, position=None):
             messages.error(request, _("Không tìm thấy bản ghi."))
             return redirect("reports:report", pk=report.pk)
         data = dict(item.data)
-    context = _record_form_context(spec, data)
+    context = _record_form_context(report, spec, data)
     return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": report.version, **context})
 
 
