@@ -224,6 +224,7 @@ EN.update({
 EN["Phần “%(label)s” của biểu lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào trong danh mục. Đề nghị quản trị bổ sung danh mục đơn vị."] = (
     "The part “%(label)s” of this form has one row per unit below, but the catalogue has no unit below yours. Ask the administrator to complete the catalogue.")
 EN["Chưa có bản ghi nào để chọn: hãy nhập biểu được tham chiếu trước."] = "Nothing to choose yet: enter the referenced register first."
+EN["Không xóa được: bản ghi %(key)s đang được tham chiếu bởi %(users)s."] = "Not deleted: record %(key)s is referenced by %(users)s."
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),

@@ -247,3 +247,8 @@ def test_a_building_must_stand_on_one_of_the_units_parcels(kiemke, tree, make_ac
     assert '<option value="DAT-01"' in form and "DAT-01 – Khuôn viên trường" in form
     assert client.post(add, {**BUILDING, "version": 1}).status_code == 302
     assert services.record_values(Report.objects.get(pk=buildings.pk))[0]["ma_dat"] == "DAT-01"
+
+    # The parcel cannot be deleted while the building points to it.
+    response = client.post(reverse("reports:record_delete", args=[parcels.pk, 1]), {"version": 1}, follow=True)
+    assert "Không xóa được: bản ghi DAT-01 đang được tham chiếu bởi KK-NHA #1." in response.content.decode()
+    assert parcels.records.count() == 1

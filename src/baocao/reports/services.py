@@ -321,8 +321,30 @@ def save_explanation(actor, report, explanation, *, expected_version, request=No
     record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
 
 
+def referencing_records(report, key):
+    """["KK-NHA #3", …]: records of the unit's other registers in the period that point to `key`."""
+    found = []
+    for other in Report.objects.filter(unit=report.unit, period=report.period).exclude(pk=report.pk).select_related("form"):
+        spec = other.form.spec_object()
+        fields = [fl.code for fl in getattr(spec, "fields", ()) if fl.type == "reference" and fl.form == report.form_code]
+        for position, data in other.records.order_by("position").values_list("position", "data") if fields else ():
+            if any(data.get(code) == key for code in fields):
+                found.append(f"{other.form_code} #{position}")
+    return found
+
+
 def delete_record(actor, report, position, *, expected_version, request=None):
+    """Delete one record, unless another register of the unit points to it."""
     check_editable(actor, report, request=request)
+    key_field = report.form.spec_object().key
+    item = report.records.filter(position=position).first()
+    if item is not None and key_field and item.data.get(key_field):
+        users = referencing_records(report, item.data[key_field])
+        if users:
+            raise ValidationError(
+                _("Không xóa được: bản ghi %(key)s đang được tham chiếu bởi %(users)s.")
+                % {"key": item.data[key_field], "users": ", ".join(users[:10])}
+            )
     with transaction.atomic():
         _bump_version(actor, report, expected_version)
         deleted = report.records.filter(position=position)
