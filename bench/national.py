@@ -19,21 +19,22 @@ def build_tree(units_wanted, *, governing=93, departments=10):
              kind=UnitKind.GOVERNING, parent=root)
         for g in range(governing)
     ]
-    _fill(tops, root)
+    insert_units(tops)
     middle = [Unit(code=f"{top.code}{d:03d}", name=f"Sở số {d} – {top.name}", kind=UnitKind.AGGREGATING, parent=top)
               for top in tops for d in range(1, departments + 1)]
-    _fill(middle)
+    insert_units(middle)
     remaining = units_wanted - 1 - len(tops) - len(middle)
     leaves = []
     for i in range(remaining):
         parent = middle[i % len(middle)]
         leaves.append(Unit(code=f"{parent.code}{i // len(middle) + 1:03d}",
                            name=f"Trường THPT số {i} Đắk Lắk – Đơn vị thực hiện kiểm kê", kind=UnitKind.REPORTING, parent=parent))
-    _fill(leaves)
+    insert_units(leaves)
     return len(leaves)
 
 
-def _fill(units, parent=None):
+def insert_units(units):
+    """Bulk-insert units whose parents are saved, filling their path, depth and search text."""
     for unit in units:
         unit.search_text = Unit.search_text_for(unit.code, unit.name)
         unit.path = Unit.path_for(unit.parent, unit.code)

@@ -35,7 +35,7 @@ from baocao.accounts.export import write_accounts_xlsx  # noqa: E402
 from baocao.accounts.models import Account  # noqa: E402
 from baocao.accounts.services import create_missing_accounts  # noqa: E402
 from baocao.units.models import Unit, UnitKind  # noqa: E402
-from bench.national import build_accounts, build_tree  # noqa: E402
+from bench.national import build_accounts, build_tree, insert_units  # noqa: E402
 
 RESULTS = []
 
@@ -185,7 +185,42 @@ def bench_grid(requests=60):
         report(label, report_line, f"trivial page ({home[0]:.0f} ms, p95 {home[1]:.0f} ms)", median / home[0])
 
 
-BENCHES = ("create", "export", "grid", "import", "reset")
+def bench_catalogue(n):
+    """Import a catalogue of `n` new units (a province: departments and their units), then
+    the same file again, against inserting the same units without any checking."""
+    from baocao.units.catalogue import CatalogueRow, import_catalogue
+
+    def rows_for(top):
+        rows = [CatalogueRow(2, top, "Ủy ban nhân dân tỉnh đo", "BTC", "governing")]
+        per_department = 50
+        for d in range(1, n // per_department + 1):
+            department = f"{top}{d:03d}"
+            rows.append(CatalogueRow(len(rows) + 2, department, f"Sở số {d}", top, "aggregating"))
+            for u in range(1, per_department):
+                rows.append(CatalogueRow(len(rows) + 2, f"{department}{u:03d}", f"Trường THPT số {u}", department, "reporting"))
+        return rows[:n]
+
+    rows = rows_for("X01")
+    first, summary = timed(import_catalogue, None, rows)
+    again, unchanged = timed(import_catalogue, None, rows)
+    assert summary.created == len(rows) and unchanged.unchanged == len(rows)
+
+    def raw_insert():
+        by_code = {"BTC": Unit.objects.get(code="BTC")}
+        levels = {}
+        for r in rows_for("X02"):
+            levels.setdefault(len(r.code), []).append(r)
+        for _length, level in sorted(levels.items()):  # parents first, so they have keys
+            units = [Unit(code=r.code, name=r.name, kind=r.kind, parent=by_code[r.parent_code]) for r in level]
+            insert_units(units)
+            by_code.update((u.code, u) for u in units)
+
+    base, _ = timed(raw_insert)
+    report(f"import a catalogue of {len(rows):,} units", f"{first:.1f} s", f"bulk insert without checks ({base:.1f} s)", first / base)
+    report(f"re-import it unchanged", f"{again:.1f} s", f"bulk insert without checks ({base:.1f} s)", again / base)
+
+
+BENCHES = ("catalogue", "create", "export", "grid", "import", "reset")
 
 
 def main():
@@ -211,6 +246,8 @@ def main():
         bench_reset(args.batch)
     if "create" in only:
         bench_create(args.batch)
+    if "catalogue" in only:
+        bench_catalogue(20_000)
     if "grid" in only:
         bench_grid()
     if "import" in only:
