@@ -225,6 +225,9 @@ EN["Phần “%(label)s” của biểu lập theo từng đơn vị trực thu�
     "The part “%(label)s” of this form has one row per unit below, but the catalogue has no unit below yours. Ask the administrator to complete the catalogue.")
 EN["Chưa có bản ghi nào để chọn: hãy nhập biểu được tham chiếu trước."] = "Nothing to choose yet: enter the referenced register first."
 EN["Không xóa được: bản ghi %(key)s đang được tham chiếu bởi %(users)s."] = "Not deleted: record %(key)s is referenced by %(users)s."
+EN["Kỳ báo cáo đang mở"] = "Open reporting periods"
+EN["Không có kỳ báo cáo nào đang mở."] = "No reporting period is open."
+PLURALS["Hạn báo cáo %(d)s · %(n)s biểu phải lập"] = ("Due %(d)s · %(n)s form to file", "Due %(d)s · %(n)s forms to file")
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),

@@ -252,3 +252,10 @@ def test_a_building_must_stand_on_one_of_the_units_parcels(kiemke, tree, make_ac
     response = client.post(reverse("reports:record_delete", args=[parcels.pk, 1]), {"version": 1}, follow=True)
     assert "Không xóa được: bản ghi DAT-01 đang được tham chiếu bởi KK-NHA #1." in response.content.decode()
     assert parcels.records.count() == 1
+
+
+def test_home_page_shows_the_open_period_and_the_forms_to_file(tuphap, clerk):
+    client, _ = clerk
+    text = client.get(reverse("shell:home")).content.decode()
+    assert "Kỳ báo cáo đang mở" in text and "Kỳ báo cáo năm chính thức 2025" in text
+    assert "1 biểu phải lập" in text  # the notary practice files 12a
