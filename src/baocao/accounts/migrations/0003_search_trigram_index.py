@@ -1,7 +1,9 @@
 """On PostgreSQL, trigram GIN indexes for the accent-folded search columns, so "every word
 somewhere" (LIKE '%word%') does not scan 100,000 accounts. Needs the pg_trgm extension;
 where the database role may not create it, the indexes are skipped (search still works,
-only slower) and a note is printed. SQLite scans; the embedded default is small."""
+only slower) and a warning is logged. SQLite scans; the embedded default is small."""
+import logging
+
 from django.db import migrations
 
 INDEXES = (
@@ -19,7 +21,7 @@ def create(apps, schema_editor):
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         except Exception as error:  # no privilege: keep going without the index
             cursor.execute("ROLLBACK TO SAVEPOINT trigram")
-            print(f"\n  pg_trgm unavailable ({error.__class__.__name__}); search indexes skipped")
+            logging.getLogger(__name__).warning("pg_trgm unavailable (%s); search indexes skipped", error.__class__.__name__)
             return
         for table, name in INDEXES:
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_text gin_trgm_ops)")
