@@ -228,6 +228,7 @@ EN["Không xóa được: bản ghi %(key)s đang được tham chiếu bởi %(
 EN["Kỳ báo cáo đang mở"] = "Open reporting periods"
 EN["Không có kỳ báo cáo nào đang mở."] = "No reporting period is open."
 PLURALS["Hạn báo cáo %(d)s · %(n)s biểu phải lập"] = ("Due %(d)s · %(n)s form to file", "Due %(d)s · %(n)s forms to file")
+EN["Hơn %(more_than)s sự kiện: hãy lọc theo tài khoản, đơn vị, hành động hoặc ngày."] = "More than %(more_than)s events: filter by account, unit, action or date."
 PLURALS.update({
     "Chọn tất cả %(n)s kết quả tìm kiếm": ("Select the %(n)s result", "Select all %(n)s results"),
     "Chọn tất cả %(n)s tài khoản": ("Select the %(n)s account", "Select all %(n)s accounts"),

@@ -61,3 +61,14 @@ def test_date_filter_is_dd_mm_yyyy(make_account, login):
     assert "ghost" in client.get(reverse("audit:list"), {"from": today, "to": today}).content.decode()
     assert "ghost" not in client.get(reverse("audit:list"), {"from": "01/01/2099"}).content.decode()
     assert "không đúng định dạng dd/mm/yyyy" in client.get(reverse("audit:list"), {"from": "2025-13-01"}).content.decode()
+
+
+def test_a_huge_log_is_counted_only_up_to_a_cap(make_account, login, monkeypatch):
+    from baocao.audit import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for n in range(6):
+        record("login.failure", username=f"ghost{n}")
+    response = login(make_account("BTC", "central_admin")).get(reverse("audit:list"))
+    assert response.context["page"].paginator.count == 4
+    assert "Hơn 3 sự kiện" in response.content.decode()

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from baocao.accounts.scope import is_administrator
 
@@ -13,6 +14,15 @@ from .models import AuditEvent
 from .services import record
 
 PAGE_SIZE = 50
+# Counting every event of a year-old national log would cost more than the page itself:
+# pages are counted up to this many events, and the list says "more than" beyond it.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self):
+        return self.object_list[: COUNT_CAP + 1].count()
 
 
 def _parse_date(text):
@@ -52,11 +62,12 @@ def event_list(request):
             if key == "to":
                 day += timedelta(days=1)
             events = events.filter(**{f"at__{op}": timezone.make_aware(datetime.combine(day, time.min))})
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
         event.label = label(event.action)
     return render(
         request,
         "audit/list.html",
-        {"active_menu": "admin", "page": page, "filters": filters, "actions": sorted(LABELS.items()), "errors": errors},
+        {"active_menu": "admin", "page": page, "filters": filters, "actions": sorted(LABELS.items()), "errors": errors,
+         "more_than": COUNT_CAP if page.paginator.count > COUNT_CAP else None},
     )
