@@ -216,10 +216,10 @@ EN.update({
 EN["%(label)s: phải là số nguyên không âm."] = "%(label)s: must be a whole number, not negative."
 EN.update({
     "Máy chủ chưa cài thư viện tạo PDF (Pango); hãy dùng “Xuất excel” hoặc báo quản trị kỹ thuật.": "The server lacks the PDF library (Pango); use “Export to Excel” or tell technical support.",
-    "Lưu số liệu báo cáo": "Report figures saved", "Lưu thuyết minh": "Explanation saved", "Thêm bản ghi": "Add a record",
+    "Lưu số liệu báo cáo": "Report figures saved", "Lưu thuyết minh báo cáo": "Explanation saved", "Thêm bản ghi vào báo cáo": "Record added",
     "Sửa bản ghi": "Record changed", "Xóa bản ghi": "Record deleted", "Thay toàn bộ bản ghi": "All records replaced",
-    "Tải mẫu Excel": "Excel template", "Nhập số liệu từ Excel": "Import figures from Excel", "Tệp Excel bị từ chối": "Excel file refused",
-    "Xuất excel báo cáo": "Report exported to Excel", "In báo cáo (PDF)": "Print (PDF)",
+    "Tải mẫu Excel của báo cáo": "Excel template downloaded", "Nhập số liệu báo cáo từ Excel": "Figures imported from Excel",
+    "Tệp Excel bị từ chối": "Excel file refused", "Xuất excel báo cáo": "Report exported to Excel", "In báo cáo ra PDF": "Report printed to PDF",
 })
 EN["Phần “%(label)s” của biểu lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào trong danh mục. Đề nghị quản trị bổ sung danh mục đơn vị."] = (
     "The part “%(label)s” of this form has one row per unit below, but the catalogue has no unit below yours. Ask the administrator to complete the catalogue.")

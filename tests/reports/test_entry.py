@@ -259,3 +259,11 @@ def test_home_page_shows_the_open_period_and_the_forms_to_file(tuphap, clerk):
     text = client.get(reverse("shell:home")).content.decode()
     assert "Kỳ báo cáo đang mở" in text and "Kỳ báo cáo năm chính thức 2025" in text
     assert "1 biểu phải lập" in text  # the notary practice files 12a
+
+
+def test_in_english_the_explanation_button_still_says_save(kiemke, tree, make_account, login):
+    client = login(make_account("T02003002", "entry", username="T02003002"))
+    client.cookies["django_language"] = "en"
+    report = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    text = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert "Save the explanation" in text and "Add a record" in text

@@ -24,16 +24,16 @@ LABELS = {
     "account_request.rejected": _("Từ chối đề nghị tài khoản"),
     "parameters.changed": _("Thay đổi thông số"),
     "report.saved": _("Lưu số liệu báo cáo"),
-    "report.explanation_saved": _("Lưu thuyết minh"),
-    "report.record_added": _("Thêm bản ghi"),
+    "report.explanation_saved": _("Lưu thuyết minh báo cáo"),
+    "report.record_added": _("Thêm bản ghi vào báo cáo"),
     "report.record_changed": _("Sửa bản ghi"),
     "report.record_deleted": _("Xóa bản ghi"),
     "report.records_replaced": _("Thay toàn bộ bản ghi"),
-    "exchange.template_downloaded": _("Tải mẫu Excel"),
-    "exchange.imported": _("Nhập số liệu từ Excel"),
+    "exchange.template_downloaded": _("Tải mẫu Excel của báo cáo"),
+    "exchange.imported": _("Nhập số liệu báo cáo từ Excel"),
     "exchange.import_refused": _("Tệp Excel bị từ chối"),
     "exchange.exported_xlsx": _("Xuất excel báo cáo"),
-    "exchange.exported_pdf": _("In báo cáo (PDF)"),
+    "exchange.exported_pdf": _("In báo cáo ra PDF"),
 }
 
 

@@ -9,35 +9,15 @@
  */
 (function () {
   "use strict";
-  var F = window.BaocaoFormula;
+  var F = window.BaocaoFormula, E = window.BaocaoEntry;
   var form = document.getElementById("grid-form");
   var specNode = document.getElementById("form-spec");
-  if (!form || !specNode || !F) return;
+  if (!form || !specNode || !F || !E) return;
+  var normalise = E.normalise, format = E.format;
   var spec = JSON.parse(specNode.textContent);
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input.bc-cell"));
   var outputs = Array.prototype.slice.call(form.querySelectorAll("output[data-cell]"));
   var messages = document.getElementById("rule-messages");
-  var dirty = false;
-
-  // "1.234.567,5" -> "1234567.5"; "1234567.5" stays; anything else -> null (unreadable).
-  function normalise(text) {
-    var t = String(text).replace(/[\s\u00a0]/g, "");
-    if (t === "") return "";
-    if (/^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t) || /^[-+]?\d+(,\d+)?$/.test(t)) {
-      return t.replace(/\./g, "").replace(",", ".");
-    }
-    if (/^[-+]?\d+(\.\d+)?$/.test(t)) return t;
-    return null;
-  }
-
-  function format(decimalValue) {
-    var text = decimalValue.toString();
-    var negative = text.charAt(0) === "-";
-    if (negative) text = text.slice(1);
-    var parts = text.split(".");
-    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-    return (negative ? "-" : "") + whole + (parts[1] ? "," + parts[1] : "");
-  }
 
   function setMessage(input, text) {
     var cell = input.parentNode;
@@ -74,27 +54,17 @@
       td.classList.remove("bc-rule-broken");
       td.removeAttribute("title");
     });
-    var results = F.gridRules(spec, current, spec.instances);
-    messages.textContent = "";
-    results.forEach(function (r) {
-      var div = document.createElement("div");
-      div.className = "alert py-1 mb-1 small " + (r.severity === "error" ? "alert-danger" : "alert-warning");
-      div.setAttribute("data-client-rule", r.code);
-      div.textContent = r.message;
-      messages.appendChild(div);
-      r.cells.forEach(function (cell) {
-        var node = form.querySelector('[data-cell="' + cell[0] + "|" + cell[1] + '"]');
-        if (!node) return;
-        // The message at the cell too: hovering a highlighted cell says what is wrong.
-        node.parentNode.classList.add("bc-rule-broken");
-        node.parentNode.title = (node.parentNode.title ? node.parentNode.title + "\n" : "") + r.message;
-      });
+    E.showRules(messages, F.gridRules(spec, current, spec.instances), function (cell, r) {
+      var node = form.querySelector('[data-cell="' + cell[0] + "|" + cell[1] + '"]');
+      if (!node) return;
+      // The message at the cell too: hovering a highlighted cell says what is wrong.
+      node.parentNode.classList.add("bc-rule-broken");
+      node.parentNode.title = (node.parentNode.title ? node.parentNode.title + "\n" : "") + r.message;
     });
   }
 
   inputs.forEach(function (input, index) {
     input.addEventListener("input", function () {
-      dirty = true;
       if (input.dataset.type !== "text") {
         setMessage(input, normalise(input.value) === null ? "Phải là số (ví dụ 1.234.567 hoặc 1.234,5)." : "");
       }
@@ -131,15 +101,8 @@
     });
   });
 
-  document.getElementById("explanation").addEventListener("input", function () { dirty = true; });
-  form.addEventListener("submit", function () { dirty = false; });
-  window.addEventListener("beforeunload", function (event) {
-    if (!dirty) return;
-    event.preventDefault();
-    event.returnValue = form.dataset.dirtyWarning;
-    return form.dataset.dirtyWarning;
-  });
+  var markDirty = E.guardUnsaved(form);
   // A page the server sent back with unsaved input (a refused save) counts as dirty.
-  if (document.querySelector(".alert-danger") && form.querySelector(".bc-invalid, [data-server-rule]")) dirty = true;
+  if (document.querySelector(".alert-danger") && form.querySelector(".bc-invalid, [data-server-rule]")) markDirty();
   refresh();
 })();
