@@ -39,11 +39,7 @@ def make_account(tree):
     """make_account("T02", "admin") -> an account of that unit with those roles, password PASSWORD."""
 
     def make(unit_code, *roles, **fields):
-        roles = roles or ("entry",)
-        account = AccountFactory.build(unit=tree[unit_code], role_entry=False, **fields)
-        account.set_roles(roles)
-        account.save()
-        return account
+        return AccountFactory(unit=tree[unit_code], roles=roles or ("entry",), **fields)
 
     return make
 

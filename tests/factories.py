@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth.hashers import make_password
 
+from baocao.accounts.grants import set_roles
 from baocao.accounts.models import Account
 from baocao.units.models import Unit, UnitKind
 
@@ -26,12 +27,19 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 
 class AccountFactory(factory.django.DjangoModelFactory):
+    """An account holding `roles` (default: entry) at its unit, each with its regime reach."""
+
     class Meta:
         model = Account
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda a: f"Người dùng {a.username}")
     unit = factory.SubFactory(UnitFactory)
-    role_entry = True
     must_change_password = False
     password = factory.LazyFunction(password_hash)
+
+    @factory.post_generation
+    def roles(account, create, extracted, **kwargs):
+        if create:
+            set_roles(account, extracted if extracted is not None else ("entry",))

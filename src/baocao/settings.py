@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "baocao.audit",
+    "baocao.access",
     "baocao.units",
     "baocao.accounts",
     "baocao.parameters",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "baocao.accounts.middleware.SessionIdleTimeoutMiddleware",
     "baocao.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "baocao.audit.middleware.AuditRefusals",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("baocao.shell.urls")),
     path("nhap-du-lieu/", include("baocao.reports.urls")),
+    path("ky-bao-cao/", include("baocao.reports.period_urls")),
     path("trao-doi/", include("baocao.exchange.urls")),
     path("tai-khoan/", include("baocao.accounts.urls")),
     path("don-vi/", include("baocao.units.urls")),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("ngon-ngu/", set_language, name="set_language"),
 ]
 
+handler400 = "baocao.shell.errors.bad_request"
 handler403 = "baocao.shell.errors.forbidden"
 handler404 = "baocao.shell.errors.not_found"

@@ -2,6 +2,8 @@
 import io
 
 import pytest
+
+from tests.factories import AccountFactory
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -199,16 +201,18 @@ def test_edit_display_name_and_roles(province_admin, regime_accounts):
     client, admin = province_admin
     school = regime_accounts["T02003002"]
     url = reverse("accounts:user_detail", args=[school.pk])
-    response = client.post(url, {"display_name": "Trường THPT Trần Phú (Hà Giang)", "roles": ["entry", "reviewer"]})
+    response = client.post(url, {"display_name": "Trường THPT Trần Phú (Hà Giang)", "roles": ["entry", "receiver"]})
     assert response.status_code == 302
     school.refresh_from_db()
-    assert school.display_name == "Trường THPT Trần Phú (Hà Giang)" and school.roles == ("entry", "reviewer")
+    assert school.display_name == "Trường THPT Trần Phú (Hà Giang)" and school.roles == ("entry", "receiver")
+    assert school.grants.get(role="receiver").reach == "subtree"  # the role's own reach
     event = AuditEvent.objects.get(action="account.updated")
-    assert event.before["roles"] == ["entry", "reviewer", "approver"] and event.after["roles"] == ["entry", "reviewer"]
-    # A province admin cannot grant the central role, nor leave an account without roles.
-    client.post(url, {"display_name": "x", "roles": ["central_admin"]})
+    assert event.before["roles"] == ["entry"] and event.after["roles"] == ["entry", "receiver"]
+    # A province admin cannot grant a role with rights beyond its own, nor leave an account without roles.
+    refused = client.post(url, {"display_name": "x", "roles": ["central_admin"]}).content.decode()
+    assert "không được cấp vai trò có quyền vượt quá quyền của mình: Quản trị trung ương" in refused
     school.refresh_from_db()
-    assert not school.role_central_admin
+    assert "central_admin" not in school.roles and school.display_name == "Trường THPT Trần Phú (Hà Giang)"
     assert "ít nhất một vai trò" in client.post(url, {"display_name": "x"}).content.decode()
 
 
@@ -257,19 +261,19 @@ def test_an_admin_cannot_lock_or_revoke_itself_nor_the_last_central_admin(provin
     central = regime_accounts["BTC"]
     central.must_change_password = False
     central.save()
-    second = Account.objects.create(username="btc2", display_name="Quản trị 2", unit=central.unit, role_central_admin=True, must_change_password=False)
+    second = AccountFactory(username="btc2", display_name="Quản trị 2", unit=central.unit, roles=("central_admin",))
     central_client = login(second)
     central_client.post(reverse("accounts:user_revoke", args=[central.pk]), {"reason": "Nghỉ hưu"})
     central.refresh_from_db()
     assert not central.is_active  # another central admin remains
     response = central_client.post(reverse("accounts:user_lock", args=[second.pk]), follow=True)
     assert "Không thể tự khóa" in response.content.decode()
-    third = Account.objects.create(username="btc3", display_name="Quản trị 3", unit=central.unit, role_admin=True, must_change_password=False)
+    # An administrator of the whole tree who is not a central administrator cannot revoke the last one.
+    third = AccountFactory(username="btc3", display_name="Quản trị 3", unit=central.unit, roles=("admin",))
     second.refresh_from_db()
     from django.core.exceptions import ValidationError
 
     from baocao.accounts import administration
 
-    third.role_central_admin = True
     with pytest.raises(ValidationError, match="quản trị trung ương cuối cùng"):
         administration.revoke(third, second, reason="thử", reference="")

@@ -1,37 +1,33 @@
 """Fixtures for the Excel and PDF exchange: a regime's forms, an open period, a report of a
 unit of the `tree` fixture, its entry account, and helpers to fill a template like a user."""
-import datetime
 import io
 import os
 import re
 import zipfile
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from baocao.formdefs.services import load_regime_forms
 from baocao.reports.models import Period
-from baocao.reports.services import open_report
+from tests.helpers import open_period, owed_report
 
 
 @pytest.fixture
-def open_report_for(tree):
+def open_report_for(tree, settings):
     """open_report_for("tuphap", "12a/BTP/BTTP/CC", "T02003002") -> a draft report in an open period."""
     loaded = set()
 
     def make(regime, form_code, unit_code):
+        settings.BAOCAO_REGIME = regime
         if regime not in loaded:
             load_regime_forms(regime)
             loaded.add(regime)
-        now = timezone.now()
-        period, _created = Period.objects.get_or_create(
-            regime=regime, code="2025-6T",
-            defaults={"name": "6 tháng năm 2025", "kind": "6T", "data_from": datetime.date(2025, 1, 1),
-                      "data_to": datetime.date(2025, 6, 30), "opens_at": now - datetime.timedelta(days=1),
-                      "deadline": now + datetime.timedelta(days=30)},
-        )
-        return open_report(tree[unit_code], period, form_code)
+        period = Period.objects.filter(regime=regime, code="2025-6T").first()
+        if period is None:
+            kind = {"tuphap": "6T", "kiemke": "KIEMKE"}[regime]
+            period = open_period(kind, 2025, code="2025-6T", name="6 tháng năm 2025")
+        return owed_report(tree[unit_code], period, form_code)
 
     return make
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from baocao.audit.models import AuditEvent
 from baocao.reports import services
 from baocao.reports.models import Report
-from baocao.reports.services import open_report
+from tests.helpers import owed_report
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_a_stale_save_is_refused_saying_who_and_when(notary_report, clerk, make_
 
 def test_rules_are_reported_but_do_not_stop_a_draft_save(tuphap, tree, clerk):
     client, _ = clerk
-    report = open_report(tree["T02003002"], tuphap, "10a/TP/CC")
+    report = owed_report(tree["T02003002"], tuphap, "10a/TP/CC")
     response = client.post(save_url(report), {"version": 1, "c|to_chuc|bat_dong_san": "5", "c|to_chuc|bat_dong_san_dien_tu": "8"}, follow=True)
     text = response.content.decode()
     assert "Còn 1 lỗi cần sửa trước khi gửi báo cáo" in text
@@ -95,10 +95,11 @@ def test_rules_are_reported_but_do_not_stop_a_draft_save(tuphap, tree, clerk):
 
 def test_per_child_rows_and_the_derived_total(tuphap, tree, make_account, login):
     client = login(make_account("T02003", "entry"))
-    report = open_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
+    report = owed_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
     page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert "Trường THPT Trần Phú" in page and "Trường THPT Chuyên" in page
-    client.post(save_url(report), {"version": 1, "c|to_chuc/T02003001|cong_chung_vien": "2", "c|to_chuc/T02003002|cong_chung_vien": "3"})
+    first, second = tree["T02003001"].pk, tree["T02003002"].pk  # rows of sub-units are keyed by their id
+    client.post(save_url(report), {"version": 1, f"c|to_chuc/{first}|cong_chung_vien": "2", f"c|to_chuc/{second}|cong_chung_vien": "3"})
     assert services.grid_values(Report.objects.get(pk=report.pk))[("tong_so", "cong_chung_vien")] == Decimal(5)
 
 
@@ -117,16 +118,13 @@ def test_a_reviewer_sees_but_cannot_save(notary_report, make_account, login):
     assert client.post(save_url(notary_report), {"version": 1}).status_code == 403
 
 
-def test_a_closed_period_refuses_saving(notary_report, clerk):
+def test_a_report_past_its_deadline_refuses_saving(notary_report, clerk):
     from django.utils import timezone
 
     client, _ = clerk
-    period = notary_report.period
-    period.deadline = timezone.now() - timezone.timedelta(minutes=1)
-    period.opens_at = period.deadline - timezone.timedelta(days=1)
-    period.save()
+    Report.objects.filter(pk=notary_report.pk).update(due_at=timezone.now() - timezone.timedelta(minutes=1))
     response = client.post(save_url(notary_report), {"version": 1, "c|to_chuc|chu_ky": "1"})
-    assert response.status_code == 400 and "Kỳ báo cáo không mở để nhập số liệu" in response.content.decode()
+    assert response.status_code == 400 and "Đã hết hạn báo cáo" in response.content.decode()
 
 
 CAR = {
@@ -138,8 +136,8 @@ CAR = {
 
 
 def test_list_form_add_edit_duplicate_delete(kiemke, tree, make_account, login):
-    client = login(make_account("T02003002", "entry", "reviewer", "approver", username="T02003002"))
-    report = open_report(tree["T02003002"], kiemke, "KK-OTO")
+    client = login(make_account("T02003002", "entry", username="T02003002"))
+    report = owed_report(tree["T02003002"], kiemke, "KK-OTO")
     add = reverse("reports:record_add", args=[report.pk])
     form = client.get(add).content.decode()
     assert "Thông tin chung" in form and "Biển kiểm soát" in form and "Xe ô tô phục vụ công tác chung" in form
@@ -173,7 +171,7 @@ def test_list_form_add_edit_duplicate_delete(kiemke, tree, make_account, login):
 def test_list_form_search_and_stale_edit(kiemke, tree, make_account, login):
     account = make_account("T02003002", "entry", username="T02003002")
     client = login(account)
-    report = open_report(tree["T02003002"], kiemke, "KK-OTO")
+    report = owed_report(tree["T02003002"], kiemke, "KK-OTO")
     services.save_record(account, report, CAR, expected_version=1)
     services.save_record(account, report, {**CAR, "ma_tai_san": "OTO-02", "bien_kiem_soat": "23B-999.99", "nhan_hieu": "Ford Everest"}, expected_version=2)
     found = client.get(reverse("reports:report", args=[report.pk]), {"q": "ford"}).content.decode()
@@ -184,7 +182,7 @@ def test_list_form_search_and_stale_edit(kiemke, tree, make_account, login):
 
 def test_a_list_report_has_its_explanation(kiemke, tree, make_account, login):
     client = login(make_account("T02003002", "entry", username="T02003002"))
-    report = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    report = owed_report(tree["T02003002"], kiemke, "KK-DAT")
     response = client.post(reverse("reports:explanation", args=[report.pk]), {"version": 1, "explanation": "Đơn vị không có đất"}, follow=True)
     assert "Đã lưu thuyết minh." in response.content.decode() and "Đơn vị không có đất" in response.content.decode()
     report.refresh_from_db()
@@ -205,7 +203,7 @@ def test_12b_notes_under_the_table_are_entered_checked_and_printed(tuphap, tree,
     from baocao.exchange.printing import report_html
 
     client = login(make_account("T02003", "entry"))
-    report = open_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
+    report = owed_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
     page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert "Số công chứng viên đăng ký hành nghề tại Sở Tư pháp" in page
     bad = client.post(save_url(report), {"version": 1, "n|so_bao_cao": "hai"})
@@ -218,7 +216,7 @@ def test_12b_notes_under_the_table_are_entered_checked_and_printed(tuphap, tree,
 
 def test_a_per_unit_form_without_units_below_says_so(tuphap, tree, make_account, login):
     client = login(make_account("T02003002", "entry"))
-    report = open_report(tree["T02003002"], tuphap, "12b/BTP/BTTP/CC")
+    report = owed_report(tree["T02003002"], tuphap, "12b/BTP/BTTP/CC")
     text = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert "lập theo từng đơn vị trực thuộc, nhưng đơn vị chưa có đơn vị trực thuộc nào" in text
 
@@ -235,13 +233,13 @@ def test_a_building_must_stand_on_one_of_the_units_parcels(kiemke, tree, make_ac
 
     account = make_account("T02003002", "entry", username="T02003002")
     client = login(account)
-    buildings = open_report(tree["T02003002"], kiemke, "KK-NHA")
+    buildings = owed_report(tree["T02003002"], kiemke, "KK-NHA")
     add = reverse("reports:record_add", args=[buildings.pk])
     refused = client.post(add, {**BUILDING, "version": 1})
     assert refused.status_code == 400 and "Không tìm thấy bản ghi được tham chiếu" in refused.content.decode()
     assert "hãy nhập biểu được tham chiếu trước" in client.get(add).content.decode()
 
-    parcels = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    parcels = owed_report(tree["T02003002"], kiemke, "KK-DAT")
     ReportRecord.objects.create(report=parcels, position=1, data={"ma_tai_san": "DAT-01", "ten_tai_san": "Khuôn viên trường"})
     form = client.get(add).content.decode()
     assert '<option value="DAT-01"' in form and "DAT-01 – Khuôn viên trường" in form
@@ -264,6 +262,6 @@ def test_home_page_shows_the_open_period_and_the_forms_to_file(tuphap, clerk):
 def test_in_english_the_explanation_button_still_says_save(kiemke, tree, make_account, login):
     client = login(make_account("T02003002", "entry", username="T02003002"))
     client.cookies["django_language"] = "en"
-    report = open_report(tree["T02003002"], kiemke, "KK-DAT")
+    report = owed_report(tree["T02003002"], kiemke, "KK-DAT")
     text = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert "Save the explanation" in text and "Add a record" in text

@@ -10,9 +10,9 @@ MENUS = ["TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO
 @pytest.mark.parametrize(
     "unit, roles, visible",
     [
-        ("T02003002", ("entry", "reviewer", "approver"), {"TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO"}),
-        ("T02", ("admin",), {"TRANG CHỦ", "TỔNG HỢP BÁO CÁO", "QUẢN TRỊ HỆ THỐNG"}),
-        ("BTC", ("central_admin",), set(MENUS) - {"NHẬP DỮ LIỆU KIỂM KÊ"}),
+        ("T02003002", ("entry",), {"TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO"}),
+        ("T02", ("admin", "receiver"), {"TRANG CHỦ", "NHẬP DỮ LIỆU KIỂM KÊ", "TỔNG HỢP BÁO CÁO", "QUẢN TRỊ HỆ THỐNG"}),
+        ("BTC", ("central_admin",), set(MENUS)),
     ],
 )
 def test_menus_by_role(make_account, login, unit, roles, visible):

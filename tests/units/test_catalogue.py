@@ -164,7 +164,7 @@ def test_province_admin_can_only_import_inside_its_subtree(types, db):
     from tests.factories import AccountFactory
 
     load(GOOD + [["T01", "Hà Nội", "BTC", "governing", "tinh"]])
-    admin = AccountFactory(unit=Unit.objects.get(code="T02"), role_entry=False, role_admin=True)
+    admin = AccountFactory(unit=Unit.objects.get(code="T02"), roles=("admin",))
     summary = load([["T02003003", "Trường THPT Lê Hồng Phong", "T02003", "reporting", ""]], actor=admin)
     assert summary.created == 1
     errors = errors_of([["T01001", "Sở Tư pháp Hà Nội", "T01", "reporting", ""]], actor=admin)

@@ -1,19 +1,21 @@
 """User administration (QUẢN TRỊ HỆ THỐNG > 29. Quản lý người dùng): the actions an
 administrator takes on accounts of its scope. Every action checks scope for every
 account it touches and refuses the whole batch if one is outside."""
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baocao import regimes
+from baocao.access import permissions, policy
+from baocao.access.paths import prefix_q
 from baocao.audit.services import event, record, record_many
-from baocao.regimes import ROLES
 from baocao.units.text import fold
 
+from . import grants
 from .models import Account
-from .scope import ADMINISTER, administrable_units, can
 from .services import default_password_hash
 
 # The status filter of the user list ("locked" covers both kinds of lock).
@@ -27,11 +29,12 @@ STATUSES = {
 
 def accounts_in_scope(actor):
     """Accounts an administrator manages: those of the units it administers."""
-    if actor.role_central_admin:
-        return Account.objects.all()
-    if actor.role_admin:
-        return Account.objects.filter(unit__in=administrable_units(actor).values("pk"))
-    return Account.objects.none()
+    return Account.objects.filter(policy.scope(actor, permissions.ACCOUNT_ADMINISTER).q(path="unit__path", pk="unit_id"))
+
+
+def is_central(account):
+    """An administrator of the whole platform: it may set the parameters."""
+    return policy.may_somewhere(account, permissions.PARAMETERS_EDIT)
 
 
 def search_accounts(actor, *, query="", unit=None, group="", status=""):
@@ -41,7 +44,7 @@ def search_accounts(actor, *, query="", unit=None, group="", status=""):
     for word in fold(query).split():
         accounts = accounts.filter(search_text__contains=word)
     if unit is not None:
-        accounts = accounts.filter(unit__in=administrable_units(actor).subtree(unit).values("pk"))
+        accounts = accounts.filter(prefix_q("unit__path", unit.path))
     if group:
         accounts = accounts.filter(user_group=group)
     now = timezone.now()
@@ -56,18 +59,14 @@ def search_accounts(actor, *, query="", unit=None, group="", status=""):
     return accounts
 
 
-def refuse_out_of_scope(actor, accounts, *, request=None, action):
-    """Raise PermissionDenied (and audit it) if any account is outside the actor's scope."""
-    outside = [a for a in accounts if not can(actor, ADMINISTER, a.unit)]
+def refuse_out_of_scope(actor, accounts, *, action):
+    """Raise access.Refused if any account is outside the actor's scope (the whole batch is
+    refused; the refusal names the accounts)."""
+    outside = [a for a in accounts if not policy.may(actor, permissions.ACCOUNT_ADMINISTER, a.unit)]
     if outside:
-        record(
-            "scope.denied",
-            actor=actor,
-            request=request,
-            unit=outside[0].unit,
-            note=f"{action}: {', '.join(a.username for a in outside[:20])}"[:500],
-        )
-        raise PermissionDenied
+        decision = policy.check(actor, permissions.ACCOUNT_ADMINISTER, outside[0].unit)
+        raise policy.Refused(decision.reason, unit=outside[0].unit, permission=permissions.ACCOUNT_ADMINISTER,
+                             note=f"{action}: {', '.join(a.username for a in outside[:20])}")
     return accounts
 
 
@@ -77,7 +76,7 @@ def reset_passwords(actor, accounts, *, request=None):
     (and the refusal audited, outside the transaction) if any account is outside the actor's
     scope. Returns how many were reset."""
     accounts = list(accounts.select_related("unit"))
-    refuse_out_of_scope(actor, accounts, request=request, action="password.reset")
+    refuse_out_of_scope(actor, accounts, action="password.reset")
     password = default_password_hash()
     ids = [a.pk for a in accounts]
     with transaction.atomic():
@@ -89,19 +88,29 @@ def reset_passwords(actor, accounts, *, request=None):
     return len(accounts)
 
 
+def _central_roles():
+    return [code for code, role in regimes.current().roles.items() if permissions.PARAMETERS_EDIT in role.permissions]
+
+
+def _guard_last_central_admin(account, action):
+    if not is_central(account):
+        return
+    others = Account.objects.filter(is_active=True, locked_by_admin=False, grants__role__in=_central_roles()).exclude(pk=account.pk)
+    if not others.exists():
+        raise ValidationError(_("Không thể %(action)s quản trị trung ương cuối cùng.") % {"action": action})
+
+
 def _guard_self_and_last_central_admin(actor, account, action):
     if account.pk == actor.pk:
         raise ValidationError(_("Không thể tự %(action)s tài khoản của chính mình.") % {"action": action})
-    if account.role_central_admin:
-        others = Account.objects.with_role("central_admin").filter(is_active=True, locked_by_admin=False).exclude(pk=account.pk)
-        if not others.exists():
-            raise ValidationError(_("Không thể %(action)s quản trị trung ương cuối cùng.") % {"action": action})
+    _guard_last_central_admin(account, action)
 
 
 def _require_scope(actor, account, request, action):
-    refuse_out_of_scope(actor, [account], request=request, action=action)
+    refuse_out_of_scope(actor, [account], action=action)
 
 
+@transaction.atomic
 def lock(actor, account, *, request=None):
     """Lock at once (suspected leak) until an administrator unlocks."""
     _require_scope(actor, account, request, "account.locked")
@@ -111,6 +120,7 @@ def lock(actor, account, *, request=None):
     record("account.locked", actor=actor, request=request, unit=account.unit, obj=account)
 
 
+@transaction.atomic
 def unlock(actor, account, *, request=None):
     """Clear an administrator's lock and a lockout after wrong passwords."""
     _require_scope(actor, account, request, "account.unlocked")
@@ -122,6 +132,7 @@ def unlock(actor, account, *, request=None):
     record("account.unlocked", actor=actor, request=request, unit=account.unit, obj=account, before=before)
 
 
+@transaction.atomic
 def revoke(actor, account, *, reason, reference, request=None):
     """Deactivate (thu hồi) with a reason and the request letter's reference; never deleted."""
     _require_scope(actor, account, request, "account.revoked")
@@ -143,6 +154,7 @@ def revoke(actor, account, *, reason, reference, request=None):
     )
 
 
+@transaction.atomic
 def reactivate(actor, account, *, request=None):
     _require_scope(actor, account, request, "account.reactivated")
     before = {"reason": account.revoked_reason, "reference": account.revoked_reference}
@@ -153,23 +165,30 @@ def reactivate(actor, account, *, request=None):
 
 
 def update_account(actor, account, *, display_name, roles, request=None):
-    """Change the display name and roles. Only a central admin grants central_admin, and no
-    one removes the last central admin's role or their own admin roles."""
+    """Change the display name and the roles held at the account's unit. No one grants a
+    role carrying a permission they do not hold themselves, removes the last central
+    administrator's role, or removes their own administration roles."""
     _require_scope(actor, account, request, "account.updated")
-    roles = [r for r in ROLES if r in set(roles)]
+    regime = regimes.current()
+    roles = [r for r in regime.roles if r in set(roles)]
     if not roles:
         raise ValidationError(_("Tài khoản phải có ít nhất một vai trò."))
-    if "central_admin" in roles and not actor.role_central_admin:
-        raise ValidationError(_("Chỉ quản trị trung ương được cấp vai trò quản trị trung ương."))
-    if account.pk == actor.pk and not set(roles) >= {r for r in ("admin", "central_admin") if actor.has_role(r)}:
+    before_roles = list(account.roles)
+    mine = frozenset().union(*(g.permissions for g in policy.grants_of(actor)))
+    beyond = [regime.roles[r].label for r in roles if r not in before_roles and not regime.roles[r].permissions <= mine]
+    if beyond:
+        raise ValidationError(_("Bạn không được cấp vai trò có quyền vượt quá quyền của mình: %(roles)s.") % {"roles": ", ".join(beyond)})
+    admin_roles = {r for r in before_roles if regime.roles[r].permissions & set(permissions.ADMINISTRATION)}
+    if account.pk == actor.pk and not set(roles) >= admin_roles:
         raise ValidationError(_("Không thể tự bỏ vai trò quản trị của chính mình."))
-    if account.role_central_admin and "central_admin" not in roles:
+    if set(before_roles) & set(_central_roles()) - set(roles):
         _guard_self_and_last_central_admin(actor, account, _("bỏ vai trò của"))
-    before = {"display_name": account.display_name, "roles": list(account.roles)}
-    account.display_name = display_name.strip()[:300]
-    account.set_roles(roles)
-    account.full_clean(exclude=["password", "unit"])
-    account.save()
-    after = {"display_name": account.display_name, "roles": list(account.roles)}
-    if after != before:
-        record("account.updated", actor=actor, request=request, unit=account.unit, obj=account, before=before, after=after)
+    before = {"display_name": account.display_name, "roles": before_roles}
+    with transaction.atomic():
+        account.display_name = display_name.strip()[:300]
+        account.full_clean(exclude=["password", "unit"])
+        account.save()
+        grants.set_roles(account, roles)
+        after = {"display_name": account.display_name, "roles": list(account.roles)}
+        if after != before:
+            record("account.updated", actor=actor, request=request, unit=account.unit, obj=account, before=before, after=after)

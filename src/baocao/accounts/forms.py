@@ -42,15 +42,12 @@ class AccountEditForm(forms.Form):
     display_name = forms.CharField(label=_("Tên hiển thị"), max_length=300)
     roles = forms.MultipleChoiceField(label=_("Vai trò"), widget=forms.CheckboxSelectMultiple, required=False)
 
-    def __init__(self, *args, account, role_labels, actor, **kwargs):
+    def __init__(self, *args, account, regime, **kwargs):
         kwargs.setdefault("initial", {"display_name": account.display_name, "roles": list(account.roles)})
         super().__init__(*args, **kwargs)
-        from baocao.regimes import ROLES
-
-        choices = [(role, role_labels.get(role, role)) for role in ROLES]
-        if not actor.role_central_admin:
-            choices = [c for c in choices if c[0] != "central_admin" or account.role_central_admin]
-        self.fields["roles"].choices = choices
+        # Every role of the regime; granting one beyond the actor's own rights is refused
+        # by accounts.administration.update_account, with the reason.
+        self.fields["roles"].choices = list(regime.role_labels.items())
 
     def clean_roles(self):
         roles = self.cleaned_data["roles"]

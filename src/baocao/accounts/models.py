@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from baocao.regimes import ROLES
+from baocao.access.models import RoleGrant
 from baocao.units.text import fold
 
 
@@ -37,21 +37,16 @@ class AccountManager(BaseUserManager):
         # Usernames are case-insensitive: "t02003002" logs in as "T02003002".
         return self.get(username__iexact=username)
 
-    def with_role(self, role):
-        return self.filter(**{f"role_{role}": True})
+    def holding(self, role):
+        """Accounts with a grant of `role` anywhere."""
+        return self.filter(pk__in=RoleGrant.objects.filter(role=role).values("account_id"))
 
 
 class Account(AbstractBaseUser):
     username = models.CharField(_("Tên đăng nhập"), max_length=150)
     display_name = models.CharField(_("Tên hiển thị"), max_length=300)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="accounts", verbose_name=_("Đơn vị quản lý"))
-    # One column per role: the database can index and count them, and a check constraint
-    # guarantees every account can do something.
-    role_entry = models.BooleanField(_("Nhập số liệu"), default=False)
-    role_reviewer = models.BooleanField(_("Kiểm tra"), default=False)
-    role_approver = models.BooleanField(_("Phê duyệt"), default=False)
-    role_admin = models.BooleanField(_("Quản trị"), default=False)
-    role_central_admin = models.BooleanField(_("Quản trị trung ương"), default=False)
+    # What the account may do is its role grants (access.RoleGrant, related name `grants`).
     user_group = models.CharField(_("Nhóm người dùng"), max_length=120, blank=True)
     is_active = models.BooleanField(_("Đang sử dụng"), default=True)
     # Revocation (thu hồi): the account is kept, with why and on which request letter.
@@ -77,31 +72,18 @@ class Account(AbstractBaseUser):
 
     class Meta:
         ordering = ["username"]
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="account_username_unique_ci"),
-            models.CheckConstraint(
-                condition=models.Q(role_entry=True)
-                | models.Q(role_reviewer=True)
-                | models.Q(role_approver=True)
-                | models.Q(role_admin=True)
-                | models.Q(role_central_admin=True),
-                name="account_has_a_role",
-            ),
-        ]
+        constraints = [models.UniqueConstraint(Lower("username"), name="account_username_unique_ci")]
 
     def __str__(self):
         return self.username
 
     @property
     def roles(self):
-        return tuple(role for role in ROLES if getattr(self, f"role_{role}"))
+        """Codes of the roles granted at the account's own unit, in the regime's order."""
+        from baocao import regimes
 
-    def set_roles(self, roles):
-        for role in ROLES:
-            setattr(self, f"role_{role}", role in roles)
-
-    def has_role(self, *roles):
-        return any(getattr(self, f"role_{role}") for role in roles)
+        held = {g.role for g in self.grants.all() if g.unit_id == self.unit_id}
+        return tuple(code for code in regimes.current().roles if code in held)
 
     def is_locked(self, now=None):
         return self.locked_by_admin or (self.locked_until is not None and self.locked_until > (now or timezone.now()))

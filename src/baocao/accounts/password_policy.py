@@ -36,6 +36,9 @@ class LettersAndDigitsValidator:
 
 
 class NotDefaultPasswordValidator:
+    # A candidate default password is not checked against itself (parameters.services).
+    about_default_password = True
+
     def validate(self, password, user=None):
         if password == parameters.current().default_password:
             raise ValidationError(_("Mật khẩu mới không được trùng mật khẩu mặc định."), code="default_password")

@@ -1,37 +1,32 @@
 """Đề nghị cấp, thu hồi tài khoản: units file, administrators decide."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baocao import regimes
-from baocao.audit.services import record
+from baocao.access import permissions, policy
 
 from . import requests as account_requests
 from .models import Account, AccountRequest
-from .scope import APPROVE, can, is_administrator
-
-
-def _may_file(account):
-    return can(account, APPROVE, account.unit)
 
 
 @login_required
 def request_list(request):
     actor = request.user
-    may_file, may_decide = _may_file(actor), is_administrator(actor)
+    may_file = account_requests.may_file(actor)
+    may_decide = policy.may_somewhere(actor, permissions.ACCOUNT_REQUEST_DECIDE)
     if not (may_file or may_decide):
-        record("scope.denied", request=request, unit=actor.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
+        policy.require(actor, permissions.ACCOUNT_REQUEST_FILE, actor.unit, relation=policy.OWN)
     regime = regimes.current()
     context = {"active_menu": "admin" if may_decide else "home", "may_file": may_file, "may_decide": may_decide}
     if may_file:
         context["own_requests"] = AccountRequest.objects.filter(unit=actor.unit).select_related("target", "result_account", "decided_by")[:100]
         context["own_accounts"] = Account.objects.filter(unit=actor.unit, is_active=True).order_by("username")
-        context["roles"] = [(r, regime.role_labels.get(r, r)) for r in account_requests.REQUESTABLE_ROLES]
+        context["roles"] = [(r, regime.role_labels.get(r, r)) for r in account_requests.requestable_roles(actor.unit)]
     if may_decide:
         queue = account_requests.pending_for(actor).select_related("unit", "target", "requested_by", "result_account")
         status = request.GET.get("status", AccountRequest.Status.PENDING)

@@ -1,40 +1,46 @@
 """Account requests (letter 003, 4.3): a unit's approver asks for a new account for a role,
 or for an account to be revoked; an administrator of the unit's scope approves (which
 carries the change out) or rejects with a comment."""
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao import regimes
+from baocao.access import permissions, policy
 from baocao.audit.services import record
 
-from . import administration
+from . import administration, grants
 from .models import Account, AccountRequest
-from .scope import ADMINISTER, APPROVE, can
 from .services import default_password_hash
 
-REQUESTABLE_ROLES = ("entry", "reviewer", "approver")
+
+def requestable_roles(unit):
+    """Roles a unit may ask an account for: those of the regime's templates for its kind."""
+    return list(dict.fromkeys(role for t in regimes.current().account_templates(unit.kind) for role in t.roles))
+
+
+def may_file(actor):
+    """A unit's leader files its requests (letter 003, 4.3)."""
+    return policy.may(actor, permissions.ACCOUNT_REQUEST_FILE, actor.unit, relation=policy.OWN)
 
 
 def file_request(actor, *, kind, reason, role="", target=None, request=None):
     unit = actor.unit
-    if not can(actor, APPROVE, unit):
-        record("scope.denied", actor=actor, request=request, unit=unit, note="account request by a non-approver")
-        raise PermissionDenied
+    policy.require(actor, permissions.ACCOUNT_REQUEST_FILE, unit, relation=policy.OWN, note="account request")
     errors = []
     if not reason.strip():
         errors.append(_("Cần nêu lý do đề nghị."))
     if kind == AccountRequest.Kind.NEW:
-        if role not in REQUESTABLE_ROLES:
+        if role not in requestable_roles(unit):
             errors.append(_("Chọn vai trò cho tài khoản mới."))
         target = None
     elif kind == AccountRequest.Kind.REVOKE:
         if target is None:
             errors.append(_("Chọn tài khoản cần thu hồi."))
         elif target.unit_id != unit.pk:
-            record("scope.denied", actor=actor, request=request, unit=target.unit, note="revoke request for another unit")
-            raise PermissionDenied
+            raise policy.Refused(_("Chỉ được đề nghị thu hồi tài khoản của đơn vị mình."), unit=target.unit,
+                                 permission=permissions.ACCOUNT_REQUEST_FILE, note="revoke request for another unit")
         elif not target.is_active:
             errors.append(_("Tài khoản này đã bị thu hồi."))
         role = ""
@@ -61,9 +67,7 @@ def file_request(actor, *, kind, reason, role="", target=None, request=None):
 
 def pending_for(actor):
     """Requests an administrator may decide."""
-    from .scope import administrable_units
-
-    return AccountRequest.objects.filter(unit__in=administrable_units(actor).values("pk"))
+    return AccountRequest.objects.filter(policy.scope(actor, permissions.ACCOUNT_REQUEST_DECIDE).q(path="unit__path", pk="unit_id"))
 
 
 def _new_username(unit, role):
@@ -80,9 +84,7 @@ def _new_username(unit, role):
 
 def decide(actor, account_request, *, approve, comment="", request=None):
     """Approve (carrying the change out) or reject a pending request, in one transaction."""
-    if not can(actor, ADMINISTER, account_request.unit):
-        record("scope.denied", actor=actor, request=request, unit=account_request.unit, note="decide account request")
-        raise PermissionDenied
+    policy.require(actor, permissions.ACCOUNT_REQUEST_DECIDE, account_request.unit, note="decide account request")
     with transaction.atomic():
         return _decide(actor, account_request, approve, comment, request)
 
@@ -105,8 +107,8 @@ def _decide(actor, account_request, approve, comment, request):
             password=default_password_hash(),
             must_change_password=True,
         )
-        account.set_roles([account_request.role])
         account.save()
+        grants.set_roles(account, [account_request.role])
         account_request.result_account = account
         record("account.created", actor=actor, request=request, unit=unit, obj=account, after={"username": username, "roles": [account_request.role]})
     elif approve:

@@ -9,8 +9,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from baocao import parameters, regimes
+from baocao.access.models import RoleGrant
 from baocao.audit.services import event, record, record_many
 
+from . import grants
 from .models import Account, search_text_for
 
 
@@ -98,7 +100,7 @@ def create_missing_accounts(actor, units, *, request=None):
         query = Account.objects.alias(key=Lower("username")).filter(key__in=wanted[start : start + 900])
         existing.update(u.lower() for u in query.values_list("username", flat=True))
     password = default_password_hash()
-    new_accounts = []
+    new_accounts, templates = [], []
     for unit, template, username in planned:
         if username.lower() in existing:
             continue
@@ -112,13 +114,16 @@ def create_missing_accounts(actor, units, *, request=None):
             must_change_password=True,
         )
         account.search_text = search_text_for(account, unit)
-        account.set_roles(template.roles)
         new_accounts.append(account)
+        templates.append(template)
     # Both databases return the new primary keys from a bulk insert.
     created = Account.objects.bulk_create(new_accounts, batch_size=1000)
+    RoleGrant.objects.bulk_create(
+        [g for account, template in zip(created, templates) for g in grants.planned_grants(account, template.roles, template)], batch_size=1000
+    )
     record_many(
-        event("account.created", actor=actor, request=request, unit=a.unit, obj=a, after={"username": a.username, "roles": list(a.roles)})
-        for a in created
+        event("account.created", actor=actor, request=request, unit=a.unit, obj=a, after={"username": a.username, "roles": list(t.roles)})
+        for a, t in zip(created, templates)
     )
     return created
 

@@ -4,7 +4,7 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse
@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baocao import regimes
+from baocao.access import permissions, policy
 from baocao.audit.services import record
-from baocao.regimes import ROLES
 from baocao.units.models import Unit
 
 from . import administration
 from .export import write_accounts_xlsx
 from .forms import AccountEditForm, RevokeForm
 from .models import Account
-from .scope import ADMINISTER, administrable_units, can, is_administrator
 from .services import create_missing_accounts
 
 PAGE_SIZE = 50
@@ -40,9 +39,7 @@ SORTS = {
 
 
 def _administrator(request):
-    if not is_administrator(request.user):
-        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
+    policy.require(request.user, permissions.ACCOUNT_ADMINISTER)
     return request.user
 
 
@@ -57,9 +54,7 @@ def _filtered_accounts(request, filters):
         unit = Unit.objects.filter(code__iexact=filters["unit"]).first()
         if unit is None:
             return Account.objects.none(), _("Không có đơn vị mã %(code)s.") % {"code": filters["unit"]}
-        if not can(request.user, ADMINISTER, unit):
-            record("scope.denied", request=request, unit=unit, note=f"account filter {request.path}")
-            raise PermissionDenied
+        policy.require(request.user, permissions.ACCOUNT_ADMINISTER, unit, note="account filter")
     accounts = administration.search_accounts(
         request.user, query=filters["q"], unit=unit, group=filters["group"], status=filters["status"]
     )
@@ -67,7 +62,7 @@ def _filtered_accounts(request, filters):
 
 
 def _scope_label(account):
-    return _("Toàn quốc") if account.role_central_admin else account.unit.label
+    return _("Toàn quốc") if policy.scope(account, permissions.ACCOUNT_ADMINISTER).everywhere else account.unit.label
 
 
 @login_required
@@ -185,7 +180,8 @@ def export_xlsx(request):
 @login_required
 def create_accounts(request):
     actor = _administrator(request)
-    created = create_missing_accounts(actor, administrable_units(actor).active(), request=request)
+    units = Unit.objects.filter(policy.scope(actor, permissions.ACCOUNT_ADMINISTER).q()).active()
+    created = create_missing_accounts(actor, units, request=request)
     if created:
         messages.success(request, _("Đã tạo %(n)d tài khoản mới với mật khẩu mặc định.") % {"n": len(created)})
     else:
@@ -196,7 +192,7 @@ def create_accounts(request):
 def _account_in_scope(request, pk):
     _administrator(request)
     account = get_object_or_404(Account.objects.select_related("unit", "unit__parent"), pk=pk)
-    administration.refuse_out_of_scope(request.user, [account], request=request, action=f"{request.method} {request.path}")
+    administration.refuse_out_of_scope(request.user, [account], action=f"{request.method} {request.path}")
     return account
 
 
@@ -204,7 +200,7 @@ def _account_in_scope(request, pk):
 def account_detail(request, pk):
     account = _account_in_scope(request, pk)
     regime = regimes.current()
-    form = AccountEditForm(request.POST or None, account=account, role_labels=regime.role_labels, actor=request.user)
+    form = AccountEditForm(request.POST or None, account=account, regime=regime)
     if request.method == "POST" and form.is_valid():
         try:
             administration.update_account(
@@ -218,7 +214,8 @@ def account_detail(request, pk):
     return render(
         request,
         "accounts/users/detail.html",
-        {"active_menu": "admin", "account": account, "form": form, "revoke_form": RevokeForm(), "roles": ROLES},
+        {"active_menu": "admin", "account": account, "form": form, "revoke_form": RevokeForm(),
+         "grants": account.grants.select_related("unit").order_by("unit__path", "role"), "role_labels": regime.role_labels},
     )
 
 

@@ -1,17 +1,15 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from baocao.accounts.scope import is_administrator
+from baocao.access import permissions, policy
 
 from .actions import LABELS, label
 from .models import AuditEvent
-from .services import record
 
 PAGE_SIZE = 50
 # Counting every event of a year-old national log would cost more than the page itself:
@@ -33,17 +31,16 @@ def _parse_date(text):
 
 
 def events_visible_to(account):
-    if account.role_central_admin:
+    """The events on units within the account's audit scope (its subtree, or everything)."""
+    reach = policy.scope(account, permissions.AUDIT_VIEW)
+    if reach.everywhere:
         return AuditEvent.objects.all()
-    # An admin sees the events that happened on units of its subtree.
-    return AuditEvent.objects.filter(unit_path__startswith=account.unit.path)
+    return AuditEvent.objects.filter(reach.q(path="unit_path", pk="unit_id"))
 
 
 @login_required
 def event_list(request):
-    if not is_administrator(request.user):
-        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
+    policy.require(request.user, permissions.AUDIT_VIEW)
     events = events_visible_to(request.user).select_related("unit")
     filters = {key: request.GET.get(key, "").strip() for key in ("account", "unit", "action", "from", "to")}
     errors = []

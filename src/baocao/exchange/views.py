@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from baocao.accounts.scope import ENTER, VIEW, require
+from baocao.access import permissions, policy
 from baocao.audit.services import record
+from baocao.reports import workflow
 from baocao.reports.models import Report
+from baocao.units.text import fold
 
 from .forms import UploadForm
 from .importing import ImportRefused, import_workbook
@@ -21,15 +23,16 @@ from .workbook import export_workbook, template_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _report(request, pk, action):
+def _report(request, pk):
+    """The report, if the account may view it (else 403, audited)."""
     report = get_object_or_404(Report.objects.select_related("form", "unit", "unit__parent", "period"), pk=pk)
-    require(request, action, report.unit)
+    policy.require(request.user, permissions.REPORT_VIEW, report.unit, note=f"report {report.pk}")
     return report
 
 
 def _filename(report, suffix):
-    """'12a-BTP-BTTP-CC_T02003002_2025-6T.xlsx': ASCII, safe in every browser."""
-    name = f"{report.form_code}_{report.unit.code}_{report.period.code}"
+    """'23c-BTP-DKQGGDBD_bgtvt_pc_NAM_CT_2020.xlsx': ASCII (Đ becomes D, accents dropped), safe in every browser."""
+    name = fold(f"{report.form_code}_{report.unit.code}_{report.period.code}", lower=False)
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + suffix
 
 
@@ -42,19 +45,19 @@ def _download(request, report, content, content_type, suffix, action):
 
 @login_required
 def template_download(request, pk):
-    report = _report(request, pk, VIEW)
+    report = _report(request, pk)
     return _download(request, report, template_workbook(report), XLSX, "_mau.xlsx", "exchange.template_downloaded")
 
 
 @login_required
 def export_xlsx(request, pk):
-    report = _report(request, pk, VIEW)
+    report = _report(request, pk)
     return _download(request, report, export_workbook(report), XLSX, ".xlsx", "exchange.exported_xlsx")
 
 
 @login_required
 def export_pdf(request, pk):
-    report = _report(request, pk, VIEW)
+    report = _report(request, pk)
     try:
         content = report_pdf(report)
     except OSError:  # WeasyPrint cannot load Pango: the server lacks a system library
@@ -66,7 +69,12 @@ def export_pdf(request, pk):
 @login_required
 def upload(request, pk):
     """The upload page; after a refused file, the full list of its problems."""
-    report = _report(request, pk, ENTER)
+    report = _report(request, pk)
+    decision = workflow.edit_decision(request.user, report)
+    if not decision:
+        workflow.require_edit_permission(request.user, report)  # 403 (audited) without the permission …
+        messages.error(request, decision.reason)  # … otherwise the state or period says why
+        return redirect("reports:report", pk=report.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     problems = []
     next_url = request.POST.get("next") or request.GET.get("next") or ""

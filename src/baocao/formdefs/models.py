@@ -79,3 +79,21 @@ class FormAssignment(models.Model):
 
     def __str__(self):
         return f"{self.unit_type} → {self.form_code}"
+
+
+class FormCell(models.Model):
+    """The integer key of one cell of a form: (form code, row or group code, column code).
+    Created when a form version with that cell is first loaded; the same cell keeps its id
+    in every version, so stored values and roll-up totals key on a narrow integer
+    (docs/adr/0003)."""
+
+    regime = models.CharField(max_length=40)
+    form_code = models.CharField(max_length=60)
+    row_code = models.CharField(max_length=120)
+    column_code = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["regime", "form_code", "row_code", "column_code"], name="formcell_unique")]
+
+    def __str__(self):
+        return f"{self.form_code} {self.row_code}.{self.column_code}"

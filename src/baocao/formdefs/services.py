@@ -5,8 +5,9 @@ from django.db import transaction
 
 from baocao.regimes import REGIMES_DIR
 
-from .models import FormAssignment, FormDefinition
+from .models import FormAssignment, FormCell, FormDefinition
 from .schema import read_regime
+from .spec import build_spec
 
 
 @dataclass
@@ -40,6 +41,7 @@ def load_regime_forms(regime_key, root=None):
                 provisional=form.provisional, content_hash=form.content_hash, spec=form.spec, source_file=form.path,
             )
             summary.created.append(f"{form.code} v{version}")
+        ensure_cells(regime_key, [build_spec(form.spec) for form in regime.forms])
         FormAssignment.objects.filter(regime=regime_key).delete()
         pairs = [(unit_type, code) for unit_type, codes in regime.assignment.items() for code in codes]
         FormAssignment.objects.bulk_create(
@@ -54,3 +56,20 @@ def forms_for_unit_types(regime_key, unit_types):
     over its tags, in the order regime.yaml lists them."""
     rows = FormAssignment.objects.filter(regime=regime_key, unit_type__in=list(unit_types)).order_by("position")
     return list(dict.fromkeys(row.form_code for row in rows))
+
+
+def ensure_cells(regime_key, specs):
+    """Give every storable cell of these grid specs its FormCell id (existing ones keep theirs)."""
+    wanted = [
+        FormCell(regime=regime_key, form_code=spec.code, row_code=row, column_code=column)
+        for spec in specs
+        if spec.kind == "grid"
+        for row, column in spec.storage_cells()
+    ]
+    FormCell.objects.bulk_create(wanted, batch_size=1000, ignore_conflicts=True)
+
+
+def cell_ids(regime_key, form_code):
+    """{(row or group code, column code): FormCell id} of a form, every version's cells."""
+    rows = FormCell.objects.filter(regime=regime_key, form_code=form_code).values_list("row_code", "column_code", "pk")
+    return {(row, column): pk for row, column, pk in rows}

@@ -389,6 +389,18 @@ class GridSpec:
             rows += [self.row(self.instance_code(row.code, key)) for key in keys]
         return rows
 
+    def storage_cells(self):
+        """Every (row or group code, column code) that can hold a value, in printed order:
+        the cells of the cell catalogue (formdefs.FormCell). A group's instance rows share
+        its cells and are told apart by the instance."""
+        return [
+            (row.code, column.code)
+            for row in self.rows
+            if row.kind != "heading"
+            for column in self.leaves
+            if column.code not in self.disabled_columns(row)
+        ]
+
     def disabled_columns(self, row):
         """Columns that do not apply to `row`: those it lists, and text columns of a total row."""
         if row.kind == "heading":

@@ -35,3 +35,17 @@ class Parameters(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(singleton=1), name="parameters_single_row")]
+
+
+class Holiday(models.Model):
+    """A public holiday (or a compensating day off): a deadline falling on it moves to the
+    next working day (TT 03/2019 Art. 6.2.b). Saturdays and Sundays are always rest days."""
+
+    day = models.DateField(_("Ngày nghỉ"), unique=True)
+    name = models.CharField(_("Tên ngày nghỉ"), max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} {self.name}"

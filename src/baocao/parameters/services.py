@@ -63,11 +63,7 @@ def current():
 
 def default_password_problems(password, min_length):
     """Policy failures of a candidate default password (other than being the default)."""
-    from baocao.accounts.password_policy import NotDefaultPasswordValidator
-
-    validators = [
-        v for v in password_validation.get_default_password_validators() if not isinstance(v, NotDefaultPasswordValidator)
-    ]
+    validators = [v for v in password_validation.get_default_password_validators() if not getattr(v, "about_default_password", False)]
     problems = []
     for validator in validators:
         if hasattr(validator, "_min_length"):

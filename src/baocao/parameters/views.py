@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from baocao.audit.services import record
+from baocao.access import permissions, policy
 
 from . import services
 from .forms import ParametersForm
@@ -12,9 +11,7 @@ from .forms import ParametersForm
 
 @login_required
 def edit_parameters(request):
-    if not request.user.role_central_admin:
-        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
+    policy.require(request.user, permissions.PARAMETERS_EDIT)
     row = services.stored()
     form = ParametersForm(request.POST or None, instance=row, effective=services.current())
     if request.method == "POST" and form.is_valid():

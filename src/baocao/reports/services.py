@@ -1,24 +1,20 @@
-"""Report actions: open a unit's reports for a period, read and save grid values and list
-records. Views, the Excel import and tests all call these; each checks scope, the period
-and the report's version (optimistic locking)."""
+"""Data entry: reading and saving a report's grid values and list records, its notes and
+explanation. Views, the Excel import and tests all call these. Each takes the report's row
+lock, checks (under it) that the actor may change the report now (workflow.require_edit)
+and that the page's version is current (optimistic locking), then writes only what
+changed, with the version bump and the audit event, in one transaction."""
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
-from baocao.accounts.scope import ENTER, can
 from baocao.audit.services import record
-from baocao.formdefs.models import FormDefinition
-from baocao.formdefs.services import forms_for_unit_types
 from baocao.units.models import Unit
 
-from .models import Report, ReportRecord, ReportStatus, ReportValue
-
-EDITABLE_STATUSES = {ReportStatus.DRAFT}
+from . import values, workflow
+from .models import Report, ReportRecord
 
 
 class StaleReport(Exception):
@@ -44,44 +40,26 @@ class InvalidValues(ValidationError):
         super().__init__([p.message for p in problems])
 
 
-def expected_form_codes(unit):
-    regime = regimes.current()
-    return forms_for_unit_types(regime.key, unit.unit_types.values_list("code", flat=True))
-
-
-def open_report(unit, period, form_code):
-    """The unit's report on this form for the period, created on the form's current version."""
-    report = Report.objects.select_related("form", "unit", "period").filter(form_code=form_code, unit=unit, period=period).first()
-    if report is None:
-        definition = FormDefinition.objects.current(period.regime, form_code)
-        report, _created = Report.objects.get_or_create(
-            form_code=form_code, unit=unit, period=period, defaults={"form": definition}
-        )
-    return report
+def report_for(unit, period, form_code):
+    """The report `unit` owes on `form_code` in `period` (Report.DoesNotExist if it owes none)."""
+    return Report.objects.select_related("form", "unit", "period").get(form_code=form_code, unit=unit, period=period)
 
 
 def instances_for(report):
-    """Rows of "one row per …" groups: for `per: child_unit`, the unit's active children."""
+    """Rows of "one row per …" groups: for `per: child_unit`, the unit's active children,
+    keyed by their id (stable across renames and moves), labelled by their name."""
     spec = report.form.spec_object()
     instances = {}
     for row in getattr(spec, "rows", ()):
         if getattr(row, "per", None) == "child_unit":
             children = Unit.objects.filter(parent=report.unit).active().order_by("code")
-            instances[row.code] = [(child.code, child.name) for child in children]
+            instances[row.code] = [(str(child.pk), child.name) for child in children]
     return instances
 
 
 def grid_values(report):
     """{(row, column): Decimal or str} as stored (computed cells included)."""
-    spec = report.form.spec_object()
-    values = {}
-    for row, column, number, text in report.values.values_list("row", "column", "number", "text"):
-        try:
-            is_text = spec.column(column).type == "text"
-        except KeyError:
-            continue
-        values[(row, column)] = text if is_text else number
-    return values
+    return values.read(report)
 
 
 def instance_keys(report):
@@ -108,27 +86,27 @@ def check_grid(report, values=None):
     return spec.check(entered_cells(spec, values), instances=instance_keys(report))
 
 
-def check_editable(actor, report, *, request=None):
-    if not can(actor, ENTER, report.unit):
-        record("scope.denied", actor=actor, request=request, unit=report.unit, obj=report, note="edit report")
-        raise PermissionDenied
-    if report.status not in EDITABLE_STATUSES:
-        raise ValidationError(_("Báo cáo đang ở trạng thái %(status)s, không sửa được.") % {"status": report.get_status_display()})
-    if not report.period.is_open():
-        raise ValidationError(
-            _("Kỳ báo cáo không mở để nhập số liệu (hạn %(deadline)s).")
-            % {"deadline": timezone.localtime(report.period.deadline).strftime("%d/%m/%Y %H:%M")}
-        )
-
-
-def _bump_version(actor, report, expected_version, **fields):
-    """Claim the next version, or raise StaleReport if someone saved in between."""
-    updated = Report.objects.filter(pk=report.pk, version=expected_version).update(
-        version=F("version") + 1, updated_by=actor, updated_at=timezone.now(), **fields
-    )
-    if not updated:
+def _claim(actor, report, expected_version, **fields):
+    """Inside a transaction: lock the report, check it may be changed and was not changed
+    since `expected_version`, move it out of "Chưa nhập", bump its version. Returns the
+    locked report (with `fields` set, not yet saved)."""
+    locked = workflow.lock(report.pk)
+    workflow.require_edit(actor, locked)
+    if locked.version != expected_version:
         raise StaleReport(Report.objects.select_related("updated_by").get(pk=report.pk))
-    report.refresh_from_db()
+    workflow.start(locked)
+    locked.version += 1
+    locked.updated_by = actor
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    return locked
+
+
+def _save(locked, report):
+    locked.save()
+    # The caller's object follows, so a page rendered after the save shows the new state.
+    for name in ("status", "version", "updated_by", "updated_by_id", "updated_at", "explanation", "notes"):
+        setattr(report, name, getattr(locked, name))
 
 
 def clean_notes(spec, raw):
@@ -172,10 +150,10 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, not
     """Save the entered cells of a grid report ({(row, col): Decimal | str | None}).
 
     Refuses values the form refuses (InvalidValues), a stale version (StaleReport), an
-    account or period that may not edit (PermissionDenied / ValidationError). Rule
-    results (totals that do not add up…) do not stop a save; they are returned, and
-    submission (the workflow) is what they block."""
-    check_editable(actor, report, request=request)
+    account that may not edit (access.Refused) or a report or period that does not accept
+    changes (workflow.TransitionRefused). Rule results (totals that do not add up…) do not
+    stop a save; they are returned, and sending is what they block."""
+    workflow.require_edit(actor, report)  # before any work: a refusal is a 403, audited
     spec = report.form.spec_object()
     entered = {cell: value for cell, value in entered.items() if value is not None and value != ""}
     instances = instance_keys(report)
@@ -185,27 +163,22 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, not
     if refused:
         raise InvalidValues(refused)
     computed = spec.compute(entered, instances=instances)
-    before = grid_values(report)
+    fields = {"explanation": explanation} if explanation is not None else {}
+    if notes is not None:
+        fields["notes"] = cleaned_notes
     with transaction.atomic():
-        changes = {"explanation": explanation} if explanation is not None else {}
-        if notes is not None:
-            changes["notes"] = cleaned_notes
-        _bump_version(actor, report, expected_version, **changes)
-        report.values.all().delete()
-        rows = []
-        for (row, column), value in computed.items():
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                rows.append(ReportValue(report=report, row=row, column=column, text=value))
-            else:
-                rows.append(ReportValue(report=report, row=row, column=column, number=Decimal(value)))
-        ReportValue.objects.bulk_create(rows, batch_size=1000)
-    changed = {f"{r}.{c}": [str(before.get((r, c), "")), str(computed.get((r, c), ""))]
-               for (r, c) in set(before) | set(computed) if before.get((r, c)) != computed.get((r, c))}
-    record("report.saved", actor=actor, request=request, unit=report.unit, obj=report,
-           after={"version": report.version, "cells": dict(list(changed.items())[:200])})
+        locked = _claim(actor, report, expected_version, **fields)
+        changes = values.write(locked, computed)
+        _save(locked, report)
+        record("report.saved", actor=actor, request=request, unit=report.unit, obj=report,
+               after={"version": locked.version, "cells": {f"{r}.{c}": [_text(old), _text(new)] for (r, c), (old, new) in list(changes.items())[:200]}})
     return results
+
+
+def _text(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else values.plain(Decimal(value))
 
 
 def record_values(report):
@@ -243,7 +216,7 @@ def referenced_records(report):
     return found
 
 
-def _known_keys(report):
+def known_keys(report):
     return {form: set(options) for form, options in referenced_records(report).items()}
 
 
@@ -251,20 +224,21 @@ def replace_records(actor, report, records, *, expected_version, request=None):
     """Replace all records of a list report (an Excel import): all or nothing.
 
     Raises InvalidRecords with every record's problems; returns the rule warnings."""
-    check_editable(actor, report, request=request)
+    workflow.require_edit(actor, report)
     spec = report.form.spec_object()
-    checks = spec.validate_records(records, _known_keys(report))
+    checks = spec.validate_records(records, known_keys(report))
     bad = {n: c for n, c in enumerate(checks, start=1) if c.errors or any(r.blocking for r in c.rules)}
     if bad:
         raise InvalidRecords(bad)
     cleaned = [{code: _json_value(v) for code, v in spec.clean_record(r)[0].items()} for r in records]
     with transaction.atomic():
-        _bump_version(actor, report, expected_version)
-        report.records.all().delete()
+        locked = _claim(actor, report, expected_version)
+        locked.records.all().delete()
         ReportRecord.objects.bulk_create(
-            [ReportRecord(report=report, position=n, data=data) for n, data in enumerate(cleaned, start=1)], batch_size=1000
+            [ReportRecord(report=locked, position=n, data=data) for n, data in enumerate(cleaned, start=1)], batch_size=1000
         )
-    record("report.records_replaced", actor=actor, request=request, unit=report.unit, obj=report, after={"records": len(cleaned)})
+        _save(locked, report)
+        record("report.records_replaced", actor=actor, request=request, unit=report.unit, obj=report, after={"records": len(cleaned)})
     return [r for c in checks for r in c.rules]
 
 
@@ -280,25 +254,28 @@ class InvalidRecords(ValidationError):
 
 def save_record(actor, report, data, *, expected_version, position=None, request=None):
     """Add (position None) or replace one record. Raises InvalidRecords({1: check})."""
-    check_editable(actor, report, request=request)
+    workflow.require_edit(actor, report)
     spec = report.form.spec_object()
-    check = spec.validate_record(data, _known_keys(report))
+    check = spec.validate_record(data, known_keys(report))
     _check_unique(spec, report, data, position, check)
     if check.errors or any(r.blocking for r in check.rules):
         raise InvalidRecords({1: check})
     cleaned = {code: _json_value(v) for code, v in spec.clean_record(data)[0].items()}
     with transaction.atomic():
-        _bump_version(actor, report, expected_version)
+        locked = _claim(actor, report, expected_version)
         if position is None:
-            last = report.records.order_by("-position").values_list("position", flat=True).first() or 0
-            item = ReportRecord.objects.create(report=report, position=last + 1, data=cleaned)
+            last = locked.records.order_by("-position").values_list("position", flat=True).first() or 0
+            item = ReportRecord.objects.create(report=locked, position=last + 1, data=cleaned)
             action = "report.record_added"
         else:
-            item = report.records.get(position=position)
+            item = locked.records.filter(position=position).first()
+            if item is None:
+                raise ValidationError(_("Không tìm thấy bản ghi số %(n)d.") % {"n": position})
             item.data = cleaned
             item.save()
             action = "report.record_changed"
-    record(action, actor=actor, request=request, unit=report.unit, obj=report, after={"position": item.position, "data": cleaned})
+        _save(locked, report)
+        record(action, actor=actor, request=request, unit=report.unit, obj=report, after={"position": item.position, "data": cleaned})
     return item, check.rules
 
 
@@ -316,9 +293,11 @@ def _check_unique(spec, report, data, position, check):
 
 def save_explanation(actor, report, explanation, *, expected_version, request=None):
     """The free-text explanation (thuyết minh) of a report, on its own (list reports)."""
-    check_editable(actor, report, request=request)
-    _bump_version(actor, report, expected_version, explanation=explanation.strip())
-    record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
+    workflow.require_edit(actor, report)
+    with transaction.atomic():
+        locked = _claim(actor, report, expected_version, explanation=explanation.strip())
+        _save(locked, report)
+        record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
 
 
 def referencing_records(report, key):
@@ -335,7 +314,7 @@ def referencing_records(report, key):
 
 def delete_record(actor, report, position, *, expected_version, request=None):
     """Delete one record, unless another register of the unit points to it."""
-    check_editable(actor, report, request=request)
+    workflow.require_edit(actor, report)
     key_field = report.form.spec_object().key
     item = report.records.filter(position=position).first()
     if item is not None and key_field and item.data.get(key_field):
@@ -346,8 +325,11 @@ def delete_record(actor, report, position, *, expected_version, request=None):
                 % {"key": item.data[key_field], "users": ", ".join(users[:10])}
             )
     with transaction.atomic():
-        _bump_version(actor, report, expected_version)
-        deleted = report.records.filter(position=position)
+        locked = _claim(actor, report, expected_version)
+        deleted = locked.records.filter(position=position)
         data = list(deleted.values_list("data", flat=True))
+        if not data:
+            raise ValidationError(_("Không tìm thấy bản ghi số %(n)d.") % {"n": position})
         deleted.delete()
-    record("report.record_deleted", actor=actor, request=request, unit=report.unit, obj=report, before={"position": position, "data": data[:1]})
+        _save(locked, report)
+        record("report.record_deleted", actor=actor, request=request, unit=report.unit, obj=report, before={"position": position, "data": data[:1]})

@@ -1,63 +1,57 @@
-"""NHẬP DỮ LIỆU: the unit's reports for a period, a grid form entered like the printed form,
-a list form as a table of records. Thin views over reports.services."""
+"""NHẬP DỮ LIỆU: what each person has to do, a unit's reports for a period, a grid form
+entered like the printed form, a list form as a table of records. Thin views over
+reports.services (entry) and reports.workflow (states); the access policy decides."""
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
-from baocao.accounts.scope import ENTER, VIEW, can, require
-from baocao.audit.services import record
-from baocao.formdefs.models import FormDefinition
+from baocao.access import permissions, policy
 from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.text import fold
 
-from . import services
+from . import selectors, services, workflow
 from .formatting import vn_number
 from .grid_html import cell_html
-from .models import Period, Report
+from .models import Report
 
 RECORDS_PAGE_SIZE = 25
+# Checking every record for the submit button costs ~0.1 ms each; beyond this many the
+# page leaves it to the moment of sending.
+READINESS_RECORDS = 2000
 
 
-def _entry_account(request):
-    if not request.user.has_role("entry", "reviewer", "approver"):
-        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
-    return request.user
+def _chosen_period(request, periods):
+    wanted = request.GET.get("ky", "")
+    return next((p for p in periods if str(p.pk) == wanted), None) or selectors.default_period(periods)
 
 
 @login_required
 def entry_home(request):
-    """The forms the user's unit files in the chosen period, with their state."""
-    account = _entry_account(request)
-    regime = regimes.current()
-    periods = list(Period.objects.filter(regime=regime.key))
-    now = timezone.now()
-    chosen = next((p for p in periods if str(p.pk) == request.GET.get("ky")), None)
-    chosen = chosen or next((p for p in periods if p.is_open(now)), None) or (periods[0] if periods else None)
-    reports = []
-    if chosen is not None:
-        for code in services.expected_form_codes(account.unit):
-            try:
-                reports.append(services.open_report(account.unit, chosen, code))
-            except FormDefinition.DoesNotExist:  # assigned but not loaded: counted, not a crash
-                reports.append(None)
-    return render(
-        request,
-        "reports/entry_home.html",
-        {"active_menu": "entry", "periods": periods, "period": chosen, "reports": [r for r in reports if r], "missing": reports.count(None)},
-    )
+    """The reports waiting for this person, and the unit's own reports for the chosen period."""
+    account = request.user
+    policy.require(account, permissions.REPORT_VIEW)
+    periods = list(selectors.visible_periods())
+    chosen = _chosen_period(request, periods)
+    own = []
+    if chosen is not None and policy.may(account, permissions.REPORT_VIEW, account.unit, relation=policy.OWN):
+        own = selectors.obligations_of(account.unit, chosen)
+    return render(request, "reports/entry_home.html", {
+        "active_menu": "entry", "periods": periods, "period": chosen, "reports": own,
+        "todo": selectors.todo_for(account, period=chosen) if chosen else [],
+        "sees_below": selectors.sees_below(account), "now": timezone.now(),
+    })
 
 
-def _posted_version(request):
+def posted_version(request):
     """The report version the page was read at (-1 if missing: the save is then refused as stale)."""
     try:
         return int(request.POST.get("version", ""))
@@ -65,15 +59,31 @@ def _posted_version(request):
         return -1
 
 
-def _report_for(request, pk, action=VIEW):
-    report = get_object_or_404(Report.objects.select_related("form", "unit", "period", "updated_by"), pk=pk)
-    require(request, action, report.unit)
+def report_for(request, pk):
+    """The report, if the account may view it (else 403, audited)."""
+    report = get_object_or_404(Report.objects.select_related("form", "unit", "unit__parent", "period", "updated_by", "state_changed_by"), pk=pk)
+    policy.require(request.user, permissions.REPORT_VIEW, report.unit, note=f"report {report.pk}")
     return report
+
+
+def workflow_context(request, report, ready=None):
+    """What every report page shows of its state: the state, why it was returned, the
+    deadline, and the actions (each enabled, or disabled with its reason)."""
+    now = timezone.now()
+    edit = workflow.edit_decision(request.user, report, now=now)
+    return {
+        "may_edit": bool(edit),
+        "edit_reason": edit.reason,
+        "actions": workflow.allowed_actions(request.user, report, ready=ready, now=now),
+        "warnings": [(key, message, report.warning_notes.get(key, "")) for key, message in ready.warnings.items()] if ready else [],
+        "days_left": (timezone.localtime(report.due_at).date() - timezone.localdate(now)).days,
+        "extended": report.due_at > report.period.due_at,
+    }
 
 
 @login_required
 def report_page(request, pk):
-    report = _report_for(request, pk)
+    report = report_for(request, pk)
     if report.form.kind == "list":
         return _list_page(request, report)
     return _grid_page(request, report)
@@ -151,13 +161,15 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
     """The grid page; after a refused save, `values`/`typed` are what the user sent, and
     `version` the one to save against (the newer one after a conflict, so a second,
     deliberate save overwrites what the colleague saved)."""
+    ready = None
     if values is None:
         values = services.grid_values(report)
         problems = services.check_grid(report, values)
+        ready = workflow.readiness_of(problems)
     context = {
         "active_menu": "entry",
         "report": report,
-        "may_edit": can(request.user, ENTER, report.unit) and report.status in services.EDITABLE_STATUSES and report.period.is_open(),
+        **workflow_context(request, report, ready),
         "rule_problems": [p for p in problems if not p.code.startswith("cell_")],
         "cell_problems": [p for p in problems if p.code.startswith("cell_")],
         "version": version if version is not None else (request.POST.get("version", report.version) if request.method == "POST" else report.version),
@@ -177,7 +189,7 @@ def _save_grid(request, report):
         problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
         messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
         return _grid_page(request, report, values=entered, problems=problems, typed=typed, status=400)
-    version = _posted_version(request)
+    version = posted_version(request)
     try:
         results = services.save_grid(
             request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""),
@@ -203,9 +215,9 @@ def _save_grid(request, report):
 @require_POST
 @login_required
 def report_save(request, pk):
-    report = _report_for(request, pk, ENTER)
+    report = report_for(request, pk)
     if report.form.kind == "list":
-        raise PermissionDenied
+        raise Http404
     return _save_grid(request, report)
 
 
@@ -253,7 +265,7 @@ def _list_page(request, report):
             "rows": rows,
             "fields": shown_fields,
             "query": query,
-            "may_edit": can(request.user, ENTER, report.unit) and report.status in services.EDITABLE_STATUSES and report.period.is_open(),
+            **workflow_context(request, report, workflow.readiness(report) if len(records) <= READINESS_RECORDS else None),
         },
     )
 
@@ -282,27 +294,29 @@ def _record_form_context(report, spec, data, errors=None, rules=()):
 @login_required
 def record_edit(request, pk, position=None):
     """Add (no position), edit, or duplicate (?copy=N) a record of a list report."""
-    report = _report_for(request, pk, ENTER if request.method == "POST" else VIEW)
+    report = report_for(request, pk)
     spec = report.form.spec_object()
     if spec.kind != "list":
-        raise PermissionDenied
+        raise Http404
     if request.method == "POST":
         data = {fl.code: request.POST.get(fl.code, "") for fl in spec.fields}
         for fl in spec.fields:
             if fl.type == "tick":
                 data[fl.code] = bool(request.POST.get(fl.code))
-        version = _posted_version(request)
+        version = posted_version(request)
         try:
             _item, warnings = services.save_record(request.user, report, data, expected_version=version, position=position, request=request)
         except services.InvalidRecords as invalid:
             check = invalid.checks[1]
             messages.error(request, _("Chưa lưu: bản ghi có lỗi, xem các ô được đánh dấu."))
             context = _record_form_context(report, spec, data, check.errors, check.rules)
-            return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"), **context}, status=400)
+            return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"),
+                                                           "may_edit": True, **context}, status=400)
         except services.StaleReport as stale:
             messages.error(request, stale.message)
             context = _record_form_context(stale.report, spec, data)
-            return render(request, "reports/record.html", {"active_menu": "entry", "report": stale.report, "position": position, "version": stale.report.version, **context}, status=409)
+            return render(request, "reports/record.html", {"active_menu": "entry", "report": stale.report, "position": position, "version": stale.report.version,
+                                                           "may_edit": True, **context}, status=409)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("reports:report", pk=report.pk)
@@ -311,20 +325,24 @@ def record_edit(request, pk, position=None):
     source = position or request.GET.get("copy")
     data = {}
     if source:
-        item = report.records.filter(position=int(source)).first()
+        try:
+            source = int(source)
+        except ValueError:
+            raise BadRequest(_("Số thứ tự bản ghi cần nhân bản phải là số.")) from None
+        item = report.records.filter(position=source).first()
         if item is None:
-            messages.error(request, _("Không tìm thấy bản ghi."))
-            return redirect("reports:report", pk=report.pk)
+            raise Http404(_("Không tìm thấy bản ghi số %(n)s.") % {"n": source})
         data = dict(item.data)
     context = _record_form_context(report, spec, data)
-    return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": report.version, **context})
+    return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": report.version,
+                                                   "may_edit": bool(workflow.edit_decision(request.user, report)), **context})
 
 
 @require_POST
 @login_required
 def explanation_save(request, pk):
-    report = _report_for(request, pk, ENTER)
-    version = _posted_version(request)
+    report = report_for(request, pk)
+    version = posted_version(request)
     try:
         services.save_explanation(request.user, report, request.POST.get("explanation", ""), expected_version=version, request=request)
     except services.StaleReport as stale:
@@ -339,8 +357,8 @@ def explanation_save(request, pk):
 @require_POST
 @login_required
 def record_delete(request, pk, position):
-    report = _report_for(request, pk, ENTER)
-    version = _posted_version(request)
+    report = report_for(request, pk)
+    version = posted_version(request)
     try:
         services.delete_record(request.user, report, position, expected_version=version, request=request)
     except services.StaleReport as stale:

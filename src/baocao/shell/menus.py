@@ -1,7 +1,8 @@
-"""The five menus of the official software, each shown only to the roles that may use it.
+"""The five menus of the official software, each shown to the accounts holding one of its
+permissions somewhere (the access policy decides; the regime says which roles carry them).
 
 Labels of the top menus come from the regime (kiemke says "NHẬP DỮ LIỆU KIỂM KÊ").
-Items are (label, url name, roles); an item without url name is a page not built yet.
+Items are (label, url name, permissions: any of them shows it); an empty tuple is everyone.
 """
 from dataclasses import dataclass
 
@@ -9,16 +10,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from baocao import regimes
+from baocao.access import permissions as p
+from baocao.access import policy
 
-EVERYONE = ("entry", "reviewer", "approver", "admin", "central_admin")
-ADMINS = ("admin", "central_admin")
+EVERYONE = ()
 
 
 @dataclass(frozen=True)
 class MenuItem:
     label: str
     url_name: str
-    roles: tuple = EVERYONE
+    permissions: tuple = EVERYONE
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Menu:
     key: str
     default_label: str
     url_name: str
-    roles: tuple
+    permissions: tuple
     items: tuple = ()
 
 
@@ -36,29 +38,34 @@ MENUS = (
         _("TRANG CHỦ"),
         "shell:home",
         EVERYONE,
-        (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", ("approver",)),),
+        (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", (p.ACCOUNT_REQUEST_FILE,)),),
     ),
-    Menu("entry", _("NHẬP DỮ LIỆU"), "reports:entry", ("entry", "reviewer", "approver")),
-    Menu("rollup", _("TỔNG HỢP BÁO CÁO"), "shell:rollup", EVERYONE),
+    Menu("entry", _("NHẬP DỮ LIỆU"), "reports:entry", (p.REPORT_VIEW,)),
+    Menu("rollup", _("TỔNG HỢP BÁO CÁO"), "shell:rollup", (p.REPORT_VIEW, p.ROLLUP_VIEW)),
     Menu(
         "admin",
         _("QUẢN TRỊ HỆ THỐNG"),
         "shell:admin",
-        ADMINS,
+        p.ADMINISTRATION,
         (
-            MenuItem(_("29. Quản lý người dùng"), "accounts:users", ADMINS),
-            MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", ADMINS),
-            MenuItem(_("Danh mục đơn vị"), "units:list", ADMINS),
-            MenuItem(_("Nhập danh mục đơn vị từ Excel"), "units:import", ADMINS),
-            MenuItem(_("Nhật ký hệ thống"), "audit:list", ADMINS),
+            MenuItem(_("29. Quản lý người dùng"), "accounts:users", (p.ACCOUNT_ADMINISTER,)),
+            MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", (p.ACCOUNT_REQUEST_DECIDE,)),
+            MenuItem(_("Danh mục đơn vị"), "units:list", (p.UNIT_ADMINISTER,)),
+            MenuItem(_("Nhập danh mục đơn vị từ Excel"), "units:import", (p.UNIT_ADMINISTER,)),
+            MenuItem(_("Kỳ báo cáo"), "periods:list", (p.PERIOD_MANAGE,)),
+            MenuItem(_("Nhật ký hệ thống"), "audit:list", (p.AUDIT_VIEW,)),
         ),
     ),
-    Menu("parameters", _("THIẾT LẬP THÔNG SỐ"), "parameters:edit", ("central_admin",)),
+    Menu("parameters", _("THIẾT LẬP THÔNG SỐ"), "parameters:edit", (p.PARAMETERS_EDIT,)),
 )
 
 
 def menu_label(menu):
     return regimes.current().menu_labels.get(menu.key) or menu.default_label
+
+
+def shown_to(account, permissions):
+    return not permissions or any(policy.may_somewhere(account, permission) for permission in permissions)
 
 
 def menus_for(account):
@@ -67,11 +74,9 @@ def menus_for(account):
         return []
     visible = []
     for menu in MENUS:
-        if not account.has_role(*menu.roles):
+        if not shown_to(account, menu.permissions):
             continue
-        items = [
-            {"label": item.label, "url": reverse(item.url_name)} for item in menu.items if account.has_role(*item.roles)
-        ]
+        items = [{"label": item.label, "url": reverse(item.url_name)} for item in menu.items if shown_to(account, item.permissions)]
         visible.append({"key": menu.key, "label": menu_label(menu), "url": reverse(menu.url_name), "items": items})
     return visible
 

@@ -1,18 +1,17 @@
 """TRANG CHỦ and the landing pages of the five menus."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from baocao import regimes
+from baocao.access import permissions, policy
 from baocao.accounts.models import Account
-from baocao.accounts.scope import administrable_units, is_administrator
-from baocao.audit.services import record
-from baocao.reports.models import Period
-from baocao.reports.services import expected_form_codes
+from baocao.units.models import Unit
+from baocao.reports import selectors
+from baocao.reports.models import PeriodStatus, Report
 
-from .menus import menu_by_key, menu_label, menus_for
+from .menus import menu_by_key, menu_label, menus_for, shown_to
 
 
 @login_required
@@ -25,23 +24,24 @@ def home(request):
         "unit": account.unit,
         "role_labels": [regime.role_labels.get(role, role) for role in account.roles],
     }
-    if is_administrator(account):
-        units = administrable_units(account)
-        accounts = Account.objects.filter(unit__in=units)
+    if policy.may_somewhere(account, permissions.ACCOUNT_ADMINISTER):
+        reach = policy.scope(account, permissions.ACCOUNT_ADMINISTER)
+        units = Unit.objects.filter(reach.q())
+        accounts = Account.objects.filter(reach.q(path="unit__path", pk="unit_id"))
         context["scope_counts"] = {
             "units": units.count(),
             "accounts": accounts.count(),
             "must_change": accounts.filter(must_change_password=True).count(),
             "locked": accounts.filter(is_active=True).filter(Q(locked_by_admin=True) | Q(locked_until__gt=timezone.now())).count(),
         }
-    if account.has_role("entry", "reviewer", "approver"):
-        # What the unit has to do now: the open periods and how many forms it files.
-        forms = expected_form_codes(account.unit)
-        now = timezone.now()
-        context["open_periods"] = [
-            {"period": period, "forms": len(forms)}
-            for period in Period.objects.filter(regime=regime.key, opens_at__lte=now, deadline__gte=now).order_by("deadline")
-        ]
+    if policy.may_somewhere(account, permissions.REPORT_VIEW):
+        context["todo"] = selectors.todo_for(account, limit=10)
+        # What the unit owes in each open period, and how far it has got.
+        final = regime.workflow.codes_in_stage("final")
+        context["open_periods"] = []
+        for period in selectors.visible_periods().filter(status=PeriodStatus.OPEN).order_by("due_at"):
+            owed = Report.objects.filter(unit=account.unit, period=period, exempt=False)
+            context["open_periods"].append({"period": period, "forms": owed.count(), "done": owed.filter(status__in=final).count()})
     return render(request, "shell/home.html", context)
 
 
@@ -51,9 +51,8 @@ def section(key):
 
     @login_required
     def view(request):
-        if not request.user.has_role(*menu.roles):
-            record("scope.denied", request=request, unit=request.user.unit, note=f"menu {key} {request.path}")
-            raise PermissionDenied
+        if not shown_to(request.user, menu.permissions):
+            policy.require(request.user, menu.permissions[0], note=f"menu {key}")
         return render(
             request,
             "shell/section.html",

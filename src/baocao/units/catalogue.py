@@ -14,9 +14,11 @@ from django.db.models import F
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils.translation import gettext as _
 
+from baocao.access import permissions, policy
 from baocao.audit.services import event, record, record_many
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+from .signals import units_renamed
 from .text import fold
 
 # Header of each column, as printed in the template, and the field it fills.
@@ -157,8 +159,6 @@ def _codes_of(rows):
 
 def validate(rows, actor=None, existing=None):
     """Every problem of `rows` against the database and the actor's scope; [] if none."""
-    from baocao.accounts.scope import ADMINISTER, can
-
     errors = []
     kind_of, parent_of, first_row = {}, {}, {}
     known_types = set(UnitType.objects.values_list("code", flat=True))
@@ -241,9 +241,9 @@ def validate(rows, actor=None, existing=None):
         for key, r in by_key.items():
             target = existing.get(key)
             parent = existing.get(parent_of[key])
-            if target is not None and not can(actor, ADMINISTER, target):
+            if target is not None and not policy.may(actor, permissions.UNIT_ADMINISTER, target):
                 errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Đơn vị nằm ngoài phạm vi quản lý của bạn."), "scope"))
-            elif parent is not None and not can(actor, ADMINISTER, parent):
+            elif parent is not None and not policy.may(actor, permissions.UNIT_ADMINISTER, parent):
                 errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Đơn vị cấp trên nằm ngoài phạm vi quản lý của bạn."), "scope"))
             elif target is None and parent is None and parent_of[key] not in by_key:
                 errors.append(RowError(r.row, "Mã đơn vị", r.code, _("Bạn không có quyền tạo đơn vị gốc."), "scope"))
@@ -368,9 +368,7 @@ def _apply(actor, rows, request, existing):
         )
     record_many(events)
     if renamed:
-        from baocao.accounts.services import refresh_search_text
-
-        refresh_search_text(renamed)
+        units_renamed.send(sender=Unit, unit_ids=renamed)
     record(
         "units.imported",
         actor=actor,

@@ -2,7 +2,8 @@
 import unicodedata
 
 
-def fold(text):
-    """Lower case without accents: "Trường THPT Trần Phú" -> "truong thpt tran phu", "Đ" -> "d"."""
+def fold(text, *, lower=True):
+    """Without accents, lower case: "Trường THPT Trần Phú" -> "truong thpt tran phu", "Đ" -> "d"."""
     text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower().strip()
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").strip()
+    return text.lower() if lower else text

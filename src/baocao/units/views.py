@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao.accounts.scope import ADMINISTER, VIEW, administrable_units, can, is_administrator, require
-from baocao.audit.services import record
+from baocao.access import permissions, policy
 
 from . import catalogue
 from .forms import CatalogueUploadForm
@@ -18,15 +16,13 @@ PAGE_SIZE = 50
 
 
 def _require_administrator(request):
-    if not is_administrator(request.user):
-        record("scope.denied", request=request, unit=request.user.unit, note=f"{request.method} {request.path}")
-        raise PermissionDenied
+    policy.require(request.user, permissions.UNIT_ADMINISTER)
 
 
 @login_required
 def unit_list(request):
     _require_administrator(request)
-    units = administrable_units(request.user).select_related("parent")
+    units = Unit.objects.filter(policy.scope(request.user, permissions.UNIT_ADMINISTER).q()).select_related("parent")
     query = request.GET.get("q", "").strip()
     if query:
         units = units.matching(query)
@@ -37,8 +33,8 @@ def unit_list(request):
 @login_required
 def unit_detail(request, code):
     unit = get_object_or_404(Unit.objects.select_related("parent", "successor"), code__iexact=code)
-    require(request, VIEW, unit)
-    accounts = unit.accounts.order_by("username") if can(request.user, ADMINISTER, unit) else None
+    policy.require(request.user, permissions.UNIT_ADMINISTER, unit)
+    accounts = unit.accounts.order_by("username")
     return render(
         request,
         "units/detail.html",

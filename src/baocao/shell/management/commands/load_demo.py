@@ -1,5 +1,5 @@
 """Demo data: a small, realistic unit tree with accounts following the regime's scheme."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,7 +9,8 @@ from baocao import regimes
 from baocao.accounts.models import Account
 from baocao.accounts.services import create_missing_accounts
 from baocao.formdefs.services import load_regime_forms
-from baocao.reports.models import Period
+from baocao.reports import periods
+from baocao.reports.models import Period, PeriodStatus
 from baocao.units.catalogue import CatalogueRow, import_catalogue
 from baocao.units.models import Unit
 from baocao.units.services import sync_unit_types
@@ -52,11 +53,12 @@ TUPHAP_TREE = [
     ("vpcc_hn02", "Phòng công chứng số 1 thành phố Hà Nội", "stp_hn", "reporting", "to_chuc_hanh_nghe_cong_chung"),
 ]
 
-# One open period per regime, so the demo can enter data today. The inventory's real
-# reference moment is 0h 01/01/2026 (second round); its window here is relative to now.
+# One open period per regime, so the demo can enter data today: the inventory's second
+# round (reference moment 0h 01/01/2026; its deadline here is relative to today), and the
+# justice statistics' annual report of this year (its deadline the regime's, 05/12).
 PERIODS = {
-    "kiemke": ("KK2026", "Tổng kiểm kê tài sản công – thời điểm 0h ngày 01/01/2026", "KIEMKE", date(2026, 1, 1), date(2026, 1, 1)),
-    "tuphap": ("NAM_CT_2025", "Kỳ báo cáo năm chính thức 2025", "NAM_CT", date(2025, 1, 1), date(2025, 12, 31)),
+    "kiemke": {"kind": "KIEMKE", "year": 2026, "days_left": 90},
+    "tuphap": {"kind": "NAM", "year": 2026, "days_left": None},
 }
 
 TREES = {"kiemke": KIEMKE_TREE, "tuphap": TUPHAP_TREE}
@@ -79,16 +81,9 @@ class Command(BaseCommand):
             forms = load_regime_forms(regime.key)
             summary = import_catalogue(None, rows)
             created = create_missing_accounts(None, Unit.objects.all())
-            code, name, kind, data_from, data_to = PERIODS[regime.key]
-            now = timezone.now()
-            period, _ = Period.objects.get_or_create(
-                regime=regime.key,
-                code=code,
-                defaults={"name": name, "kind": kind, "data_from": data_from, "data_to": data_to,
-                          "opens_at": now - timedelta(days=30), "deadline": now + timedelta(days=90)},
-            )
+            period = self.demo_period(regime)
         self.stdout.write(f"Demo data: {summary.created} units created, {len(created)} accounts created, {forms}.")
-        self.stdout.write(f"Period open for data entry: {period.name}.")
+        self.stdout.write(f"Period open for data entry: {period.name} (deadline {period.due_at:%d/%m/%Y}).")
         self.stdout.write("")
         self.stdout.write(f"  baocao ({regime.short_title}) is served at {url}")
         self.stdout.write(f"  Every demo account starts with the default password {regime.default_password!r}")
@@ -98,3 +93,16 @@ class Command(BaseCommand):
             roles = ", ".join(regime.role_labels.get(r, r) for r in account.roles)
             self.stdout.write(f"    {account.username:<12} {account.unit.name} — {roles}")
         self.stdout.write("")
+
+    @staticmethod
+    def demo_period(regime):
+        wanted = PERIODS[regime.key]
+        code = f"{wanted['kind']}_{wanted['year']}"
+        period = Period.objects.filter(regime=regime.key, code=code).first()
+        if period is None:
+            deadline = timezone.localdate() + timedelta(days=wanted["days_left"]) if wanted["days_left"] else None
+            period = periods.create_period(None, kind=wanted["kind"], year=wanted["year"], deadline=deadline)
+        if period.status == PeriodStatus.DRAFT:
+            periods.open_period(None, period)
+            period.refresh_from_db()
+        return period

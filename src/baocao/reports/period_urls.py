@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import period_views as views
+
+app_name = "periods"
+urlpatterns = [
+    path("", views.period_list, name="list"),
+    path("<int:pk>/", views.period_detail, name="detail"),
+    path("<int:pk>/thao-tac/<slug:action>/", views.period_action, name="action"),
+    path("<int:pk>/gia-han/", views.grant_extension, name="extend"),
+    path("<int:pk>/bieu-phai-lap/", views.obligations, name="obligations"),
+    path("<int:pk>/bieu-phai-lap/bo-sung/", views.obligation_add, name="obligation_add"),
+    path("<int:pk>/bieu-phai-lap/<int:report_pk>/mien/", views.obligation_exempt, name="obligation_exempt"),
+]

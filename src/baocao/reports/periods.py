@@ -1,0 +1,395 @@
+"""Kỳ báo cáo: creating, opening, closing and locking periods, their deadlines, extensions,
+and the obligations a period creates when it opens (docs/adr/0002).
+
+Every action checks the actor's permission through the access policy, runs in one
+transaction with its audit event, and locks the period row first (docs/concurrency.md).
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baocao import regimes
+from baocao.access import permissions, policy
+from baocao.access.paths import prefix_q
+from baocao.audit.services import event, record, record_many
+from baocao.formdefs.models import FormAssignment, FormDefinition
+from baocao.parameters.models import Holiday
+from baocao.units.models import Unit, UnitStatus
+
+from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, Report, ReportEvent
+
+# --- the calendar ------------------------------------------------------------------------
+
+
+def holidays_between(start, end):
+    return set(Holiday.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+
+
+def next_working_day(day, holidays=None):
+    """`day` itself if it is a working day, else the first working day after it: Saturday,
+    Sunday and the holidays of THIẾT LẬP THÔNG SỐ are not (TT 03/2019 Art. 6.2.b)."""
+    holidays = holidays_between(day, day + timedelta(days=60)) if holidays is None else holidays
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
+def end_of(day):
+    """The last moment of a day, local time: a deadline day is whole."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59, 999999)))
+
+
+def due_moment(deadline):
+    return end_of(next_working_day(deadline))
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def _period_type(kind):
+    try:
+        return regimes.current().period_types[kind]
+    except KeyError:
+        raise ValidationError(_("Loại kỳ báo cáo không hợp lệ.")) from None
+
+
+def _check_dates(data_from, data_to, deadline, *, moment):
+    errors = []
+    if data_from > data_to:
+        errors.append(_("Ngày bắt đầu số liệu phải trước ngày kết thúc."))
+    if deadline < data_to:
+        errors.append(_("Hạn báo cáo không được trước ngày kết thúc số liệu (%(d)s).") % {"d": data_to.strftime("%d/%m/%Y")})
+    if moment and data_from != data_to:
+        errors.append(_("Kỳ kiểm kê là một thời điểm: ngày bắt đầu và kết thúc phải trùng nhau."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_period(actor, *, kind, year, code="", name="", deadline=None, data_from=None, data_to=None, request=None):
+    """A new period (Chưa mở) of a regime period type; dates default to the type's."""
+    policy.require(actor, permissions.PERIOD_MANAGE)
+    regime = regimes.current()
+    period_type = _period_type(kind)
+    if not (1990 <= year <= 2100):
+        raise ValidationError(_("Năm phải từ 1990 đến 2100."))
+    default_from, default_to, default_deadline = period_type.dates_for(year)
+    data_from, data_to = data_from or default_from, data_to or default_to
+    deadline = deadline or default_deadline
+    _check_dates(data_from, data_to, deadline, moment=period_type.moment)
+    code = (code or f"{kind}_{year}").strip()[:40]
+    name = (name or period_type.name_for(year)).strip()[:200]
+    with transaction.atomic():
+        if Period.objects.filter(regime=regime.key, code__iexact=code).exists():
+            raise ValidationError(_("Đã có kỳ báo cáo mã %(code)s.") % {"code": code})
+        period = Period.objects.create(
+            regime=regime.key, code=code, name=name, kind=kind, data_from=data_from, data_to=data_to,
+            deadline=deadline, due_at=due_moment(deadline),
+        )
+        record("period.created", actor=actor, request=request, obj=period,
+               after={"code": code, "name": name, "deadline": deadline.isoformat(), "due_at": period.due_at.isoformat()})
+    return period
+
+
+def _locked(period):
+    return Period.objects.select_for_update().get(pk=period.pk)
+
+
+def update_period(actor, period, *, name, deadline, data_from=None, data_to=None, request=None):
+    """Rename, or move the deadline (every report's own deadline follows, extensions kept).
+    The data range can change only before the period opens."""
+    policy.require(actor, permissions.PERIOD_MANAGE)
+    with transaction.atomic():
+        period = _locked(period)
+        if period.status == PeriodStatus.LOCKED:
+            raise ValidationError(_("Kỳ báo cáo đã khóa, không sửa được."))
+        if period.status != PeriodStatus.DRAFT and ((data_from and data_from != period.data_from) or (data_to and data_to != period.data_to)):
+            raise ValidationError(_("Kỳ báo cáo đã mở: không đổi được khoảng thời gian số liệu."))
+        data_from, data_to = data_from or period.data_from, data_to or period.data_to
+        _check_dates(data_from, data_to, deadline, moment=period.is_moment)
+        before = {"name": period.name, "deadline": period.deadline.isoformat(), "data_from": period.data_from.isoformat(), "data_to": period.data_to.isoformat()}
+        period.name, period.deadline, period.data_from, period.data_to = name.strip()[:200] or period.name, deadline, data_from, data_to
+        period.due_at = due_moment(deadline)
+        period.save()
+        recompute_due(period)
+        after = {"name": period.name, "deadline": period.deadline.isoformat(), "data_from": period.data_from.isoformat(), "data_to": period.data_to.isoformat()}
+        if after != before:
+            record("period.updated", actor=actor, request=request, obj=period, before=before, after=after)
+    return period
+
+
+def recompute_due(period):
+    """Each report's deadline: the period's, or the latest extension covering its unit."""
+    Report.objects.filter(period=period).update(due_at=period.due_at)
+    for extension in period.extensions.select_related("unit").order_by("due_at"):
+        _apply_extension(period, extension)
+
+
+def refresh_deadlines():
+    """After the holiday calendar changed: the deadlines of periods not yet closed."""
+    for period in Period.objects.filter(status__in=[PeriodStatus.DRAFT, PeriodStatus.OPEN]):
+        with transaction.atomic():
+            period = _locked(period)
+            due = due_moment(period.deadline)
+            if due != period.due_at:
+                period.due_at = due
+                period.save(update_fields=["due_at"])
+                recompute_due(period)
+
+
+@dataclass
+class OpenSummary:
+    reports: int = 0
+    forms: dict = field(default_factory=dict)  # form code -> version used
+    missing_forms: list = field(default_factory=list)  # assigned but not loaded
+
+
+def planned_obligations(period_regime, units=None):
+    """{unit id: [form codes]} the units owe: the regime's assignment by unit type, plus each
+    unit's standing additions, minus its exemptions. `units`: a queryset (default: every
+    active unit of a kind that files)."""
+    regime = regimes.current()
+    if units is None:
+        units = Unit.objects.filter(status=UnitStatus.ACTIVE, kind__in=regime.filing_kinds)
+    unit_ids = set(units.values_list("pk", flat=True))
+    by_type = {}
+    for unit_type, code in FormAssignment.objects.filter(regime=period_regime).order_by("position").values_list("unit_type", "form_code"):
+        by_type.setdefault(unit_type, []).append(code)
+    order = {code: n for n, code in enumerate(c for codes in by_type.values() for c in codes)}
+    owed = {pk: [] for pk in unit_ids}
+    through = Unit.unit_types.through.objects.filter(unit__in=units).values_list("unit_id", "unittype_id")
+    for unit_id, unit_type in through.iterator(chunk_size=5000):
+        owed[unit_id].extend(by_type.get(unit_type, ()))
+    duties = FormDuty.objects.filter(unit__in=units).values_list("unit_id", "form_code", "exempt")
+    exempt = {}
+    for unit_id, code, is_exempt in duties:
+        if is_exempt:
+            exempt.setdefault(unit_id, set()).add(code)
+        else:
+            owed[unit_id].append(code)
+    return {
+        pk: sorted({c for c in codes if c not in exempt.get(pk, ())}, key=lambda c: order.get(c, len(order)))
+        for pk, codes in owed.items()
+        if codes
+    }
+
+
+def _period_forms(period, codes):
+    """{code: FormDefinition} the period uses, fixing the current version of any form not yet fixed."""
+    fixed = {pf.form_code: pf.definition for pf in PeriodForm.objects.filter(period=period).select_related("definition")}
+    missing = []
+    new = []
+    for code in codes:
+        if code in fixed:
+            continue
+        try:
+            definition = FormDefinition.objects.current(period.regime, code)
+        except FormDefinition.DoesNotExist:
+            missing.append(code)
+            continue
+        fixed[code] = definition
+        new.append(PeriodForm(period=period, form_code=code, definition=definition))
+    PeriodForm.objects.bulk_create(new)
+    return fixed, missing
+
+
+def _create_reports(period, owed):
+    """Report rows (state: the workflow's initial) for {unit id: [codes]} not yet owed."""
+    codes = sorted({c for cs in owed.values() for c in cs})
+    forms, missing = _period_forms(period, codes)
+    existing = set(Report.objects.filter(period=period, unit_id__in=list(owed)).values_list("unit_id", "form_code")) if len(owed) < 5000 else (
+        set(Report.objects.filter(period=period).values_list("unit_id", "form_code")))
+    initial = regimes.current().workflow.initial
+    rows = [
+        Report(form=forms[code], form_code=code, unit_id=unit_id, period=period, status=initial, due_at=period.due_at)
+        for unit_id, unit_codes in owed.items()
+        for code in unit_codes
+        if code in forms and (unit_id, code) not in existing
+    ]
+    Report.objects.bulk_create(rows, batch_size=5000)
+    return rows, forms, missing
+
+
+def open_period(actor, period, *, request=None):
+    """Chưa mở → Đang mở: fix the form versions and create every obligation, in one transaction."""
+    policy.require(actor, permissions.PERIOD_MANAGE)
+    with transaction.atomic():
+        period = _locked(period)
+        if period.status != PeriodStatus.DRAFT:
+            raise ValidationError(_("Chỉ mở được kỳ báo cáo đang ở trạng thái Chưa mở."))
+        rows, forms, missing = _create_reports(period, planned_obligations(period.regime))
+        period.status, period.opened_at = PeriodStatus.OPEN, timezone.now()
+        period.save(update_fields=["status", "opened_at"])
+        summary = OpenSummary(len(rows), {code: d.version for code, d in forms.items()}, missing)
+        record("period.opened", actor=actor, request=request, obj=period,
+               after={"reports": summary.reports, "forms": summary.forms, "missing_forms": missing})
+    return summary
+
+
+def _move(actor, period, *, sources, target, action, stamp, message, request):
+    policy.require(actor, permissions.PERIOD_MANAGE)
+    with transaction.atomic():
+        period = _locked(period)
+        if period.status not in sources:
+            raise ValidationError(message)
+        before = period.status
+        period.status = target
+        if stamp:
+            setattr(period, stamp, timezone.now())
+        period.save()
+        record(action, actor=actor, request=request, obj=period, before={"status": before}, after={"status": target})
+    return period
+
+
+def close_period(actor, period, *, request=None):
+    """No more entry or sending; reviews of what was sent may still finish."""
+    return _move(actor, period, sources=[PeriodStatus.OPEN], target=PeriodStatus.CLOSED, action="period.closed", stamp="closed_at",
+                 message=_("Chỉ đóng được kỳ báo cáo đang mở."), request=request)
+
+
+def reopen_period(actor, period, *, request=None):
+    return _move(actor, period, sources=[PeriodStatus.CLOSED], target=PeriodStatus.OPEN, action="period.reopened", stamp="",
+                 message=_("Chỉ mở lại được kỳ báo cáo đã đóng."), request=request)
+
+
+def lock_period(actor, period, *, request=None):
+    """The figures are final: nothing in the period changes any more."""
+    return _move(actor, period, sources=[PeriodStatus.CLOSED], target=PeriodStatus.LOCKED, action="period.locked", stamp="locked_at",
+                 message=_("Chỉ khóa được kỳ báo cáo đã đóng."), request=request)
+
+
+# --- extensions --------------------------------------------------------------------------
+
+
+def _covered(period, unit, subtree):
+    reports = Report.objects.filter(period=period)
+    return reports.filter(prefix_q("unit__path", unit.path)) if subtree else reports.filter(unit=unit)
+
+
+def _apply_extension(period, extension):
+    return _covered(period, extension.unit, extension.subtree).filter(due_at__lt=extension.due_at).update(due_at=extension.due_at)
+
+
+def grant_extension(actor, period, unit, *, until, reason, subtree=False, request=None):
+    """Gia hạn: `unit` (and its subtree if asked) may enter and send until the end of
+    `until`. Granted by a unit above it or the central administrator, with a reason."""
+    policy.require(actor, permissions.REPORT_EXTEND, unit, relation=policy.BELOW)
+    errors = []
+    if not reason.strip():
+        errors.append(_("Cần nêu lý do gia hạn."))
+    if until < timezone.localdate():
+        errors.append(_("Ngày gia hạn đã qua."))
+    if until <= period.deadline:
+        errors.append(_("Ngày gia hạn phải sau hạn báo cáo của kỳ (%(d)s).") % {"d": period.deadline.strftime("%d/%m/%Y")})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        period = _locked(period)
+        if period.status != PeriodStatus.OPEN:
+            raise ValidationError(_("Chỉ gia hạn được trong kỳ báo cáo đang mở."))
+        extension = Extension.objects.create(period=period, unit=unit, subtree=subtree, until=until, due_at=end_of(until),
+                                             reason=reason.strip(), granted_by=actor)
+        affected = list(_covered(period, unit, subtree).filter(due_at__lt=extension.due_at).values_list("pk", flat=True))
+        _apply_extension(period, extension)
+        label = _("Gia hạn đến ngày %(d)s") % {"d": until.strftime("%d/%m/%Y")}
+        ReportEvent.objects.bulk_create(
+            [ReportEvent(report_id=pk, actor=actor, transition="extension", label=label, reason=extension.reason) for pk in affected], batch_size=2000
+        )
+        record("period.extended", actor=actor, request=request, unit=unit, obj=period,
+               after={"until": until.isoformat(), "subtree": subtree, "reason": extension.reason, "reports": len(affected)})
+    return extension, len(affected)
+
+
+# --- obligations -------------------------------------------------------------------------
+
+
+def add_obligation(actor, period, unit, form_code, *, reason, request=None):
+    """Make `unit` owe `form_code` in an open period (a unit created after it opened, a duty
+    decided later); an exempted obligation becomes owed again."""
+    policy.require(actor, permissions.OBLIGATION_EDIT, unit)
+    if not reason.strip():
+        raise ValidationError(_("Cần nêu lý do."))
+    with transaction.atomic():
+        period = _locked(period)
+        if period.status != PeriodStatus.OPEN:
+            raise ValidationError(_("Chỉ bổ sung được biểu phải lập trong kỳ báo cáo đang mở."))
+        report = Report.objects.filter(period=period, unit=unit, form_code=form_code).first()
+        if report is not None and not report.exempt:
+            raise ValidationError(_("Đơn vị đã phải lập biểu %(form)s trong kỳ này.") % {"form": form_code})
+        if report is None:
+            rows, _forms, missing = _create_reports(period, {unit.pk: [form_code]})
+            if missing:
+                raise ValidationError(_("Biểu %(form)s chưa được nạp vào hệ thống.") % {"form": form_code})
+            report = rows[0]
+            report.due_at = _due_for(period, unit)
+            report.save(update_fields=["due_at"])
+        else:
+            report.exempt, report.exempt_reason = False, ""
+            report.save(update_fields=["exempt", "exempt_reason", "updated_at"])
+        ReportEvent.objects.create(report=report, actor=actor, transition="obligation_added", label=_("Bổ sung vào biểu phải lập"), reason=reason.strip())
+        record("report.obligation_added", actor=actor, request=request, unit=unit, obj=report, after={"form": form_code, "reason": reason.strip()})
+    return report
+
+
+def _due_for(period, unit):
+    latest = period.extensions.filter(Q(unit=unit) | (Q(subtree=True) & Q(unit__in=unit_ancestors(unit)))).aggregate(m=Max("due_at"))["m"]
+    return max(period.due_at, latest) if latest else period.due_at
+
+
+def unit_ancestors(unit):
+    codes = unit.ancestor_codes()
+    return Unit.objects.filter(code__in=codes)
+
+
+def exempt_obligation(actor, report, *, reason, request=None):
+    """Miễn: the unit does not owe this report; it leaves every count, keeps its history."""
+    policy.require(actor, permissions.OBLIGATION_EDIT, report.unit)
+    if not reason.strip():
+        raise ValidationError(_("Cần nêu lý do miễn."))
+    workflow = regimes.current().workflow
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.exempt:
+            raise ValidationError(_("Báo cáo đã được miễn."))
+        if not workflow.states[report.status].editable:
+            raise ValidationError(_("Báo cáo đã gửi (%(state)s), không miễn được.") % {"state": report.get_status_display()})
+        report.exempt, report.exempt_reason = True, reason.strip()
+        report.version += 1
+        report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
+        ReportEvent.objects.create(report=report, actor=actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=report.exempt_reason)
+        record("report.exempted", actor=actor, request=request, unit=report.unit, obj=report, after={"reason": report.exempt_reason})
+    return report
+
+
+def set_duty(actor, unit, form_code, *, exempt, reason, request=None):
+    """A standing addition (exempt=False) or exemption of `unit` for `form_code`, applied to
+    periods opened from now on."""
+    policy.require(actor, permissions.OBLIGATION_EDIT, unit)
+    if not reason.strip():
+        raise ValidationError(_("Cần nêu lý do."))
+    if not FormDefinition.objects.filter(regime=regimes.current().key, code=form_code).exists():
+        raise ValidationError(_("Không có biểu mã %(form)s.") % {"form": form_code})
+    with transaction.atomic():
+        duty, _created = FormDuty.objects.update_or_create(
+            unit=unit, form_code=form_code, defaults={"exempt": exempt, "reason": reason.strip(), "created_by": actor}
+        )
+        record("unit.duty_set", actor=actor, request=request, unit=unit, obj=duty, after={"form": form_code, "exempt": exempt, "reason": duty.reason})
+    return duty
+
+
+def remove_duty(actor, duty, *, request=None):
+    policy.require(actor, permissions.OBLIGATION_EDIT, duty.unit)
+    with transaction.atomic():
+        record("unit.duty_removed", actor=actor, request=request, unit=duty.unit, obj=duty,
+               before={"form": duty.form_code, "exempt": duty.exempt, "reason": duty.reason})
+        duty.delete()
+
+
+def assigned_forms(unit):
+    """The form codes the regime assigns to `unit` by its unit types (before duties)."""
+    rows = FormAssignment.objects.filter(regime=regimes.current().key, unit_type__in=unit.unit_types.values("code")).order_by("position")
+    return list(dict.fromkeys(rows.values_list("form_code", flat=True)))
