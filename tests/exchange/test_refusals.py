@@ -95,7 +95,7 @@ def test_every_bad_grid_cell_is_listed_with_its_place(grid):
     assert messages(problems) == [
         f"Trang “12a_BTP_BTTP_CC”, dòng {row}, cột B (1) “ba người”: Phải là số (ví dụ 1.234.567 hoặc 1.234,5).",
         f"Trang “12a_BTP_BTTP_CC”, dòng {row}, cột D (3) “-2”: Không được nhỏ hơn 0.",
-        f"Trang “12a_BTP_BTTP_CC”, dòng {row}, cột F (5) “1.234.567.890.123.456.789.012”: Số quá lớn: phần nguyên tối đa 18 chữ số.",
+        f"Trang “12a_BTP_BTTP_CC”, dòng {row}, cột F (5) “1.234.567.890.123.456.789.012”: Số quá lớn: phần nguyên tối đa 15 chữ số.",
         f"Trang “12a_BTP_BTTP_CC”, dòng {row}, cột H (7) “12,5”: Phải là số nguyên.",
     ]
     assert problems[0].label == "Số công chứng viên"

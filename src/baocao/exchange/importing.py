@@ -23,14 +23,12 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from baocao.audit.services import record
-from baocao.formdefs.spec import parse_number
+from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
 from baocao.reports.services import InvalidRecords, InvalidValues, StaleReport, instances_for, replace_records, save_grid
 
 from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_title
 from .workbook import MARKER, NUMERIC_TYPES
 
-# ReportValue.number is DECIMAL(24, 6): at most 18 digits before the decimal point.
-MAX_WHOLE_DIGITS = 18
 MAX_RECORDS = 100_000
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')

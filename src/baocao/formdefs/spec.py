@@ -86,8 +86,26 @@ def _decimals_ok(value, decimals):
     return value == value.quantize(Decimal(1).scaleb(-decimals), context=Context(prec=60))
 
 
+# The largest amount one cell may hold: 15 digits before the decimal point (under VND 10^15,
+# a hundred times the largest unit's assets). Every path (page, Excel, API) checks it, so the
+# database's DECIMAL(24, 6) (18 digits) has room for a form's computed totals, and SQLite,
+# which keeps decimals as doubles, still holds every whole amount exactly.
+MAX_WHOLE_DIGITS = 15
+LARGEST = Decimal(10) ** MAX_WHOLE_DIGITS
+
+
+def too_large(value):
+    """The message for a number beyond the platform's bound, or None."""
+    if value is not None and abs(value) >= LARGEST:
+        return _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
+    return None
+
+
 def _number_problems(value, decimals, low, high):
     """Vietnamese messages for a number that breaks its type or bounds."""
+    message = too_large(value)
+    if message:
+        return [("max", message)]
     problems = []
     if decimals == 0 and value != value.to_integral_value():
         problems.append(("type", _("Phải là số nguyên.")))

@@ -11,10 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao.audit.services import record
+from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.models import Unit
 
 from . import values, workflow
 from .models import Report, ReportRecord
+
+
+# ReportValue.number is DECIMAL(24, 6): 18 digits before the point.
+STORABLE = Decimal(10) ** 18
 
 
 class StaleReport(Exception):
@@ -111,7 +116,6 @@ def _save(locked, report):
 
 def clean_notes(spec, raw):
     """({code: text} of the form's footer fields, [RuleResult]) from what was typed."""
-    from baocao.formdefs.spec import RuleResult, parse_number
 
     notes, problems = {}, []
     for field in getattr(spec, "footer_fields", ()):
@@ -163,6 +167,10 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, not
     if refused:
         raise InvalidValues(refused)
     computed = spec.compute(entered, instances=instances)
+    overflow = [RuleResult("cell_max", "error", _("Tổng tính ra quá lớn để lưu; kiểm tra lại các ô cộng vào ô này."), (cell,))
+                for cell, value in computed.items() if isinstance(value, Decimal) and abs(value) >= STORABLE]
+    if overflow:
+        raise InvalidValues(overflow)
     fields = {"explanation": explanation} if explanation is not None else {}
     if notes is not None:
         fields["notes"] = cleaned_notes

@@ -103,7 +103,8 @@ def reports_below(request):
     """Báo cáo của đơn vị cấp dưới: the reports of the units within reach, by state."""
     policy.require(request.user, permissions.REPORT_VIEW)
     if not selectors.sees_below(request.user):
-        policy.require(request.user, permissions.REPORT_VIEW, relation=policy.BELOW)
+        raise policy.Refused(_("Tài khoản không được xem báo cáo của các đơn vị cấp dưới."), unit=request.user.unit,
+                             permission=permissions.REPORT_VIEW, note="reports below")
     periods = list(selectors.visible_periods())
     wanted = request.GET.get("ky", "")
     period = next((p for p in periods if str(p.pk) == wanted), None) or selectors.default_period(periods)
