@@ -1,14 +1,10 @@
 """Entering a grid form with the keyboard, as a clerk does."""
-from datetime import date, timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from baocao.formdefs.services import load_regime_forms
-from baocao.reports.models import Period
-from baocao.reports.services import open_report
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import open_period, owed_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_keyboard_entry_live_total_rule_message_save_and_reload(page, tree, settings):
     settings.BAOCAO_REGIME = "tuphap"
     load_regime_forms("tuphap")
-    now = timezone.now()
-    period = Period.objects.create(regime="tuphap", code="NAM_CT_2025", name="Kỳ báo cáo năm chính thức 2025", kind="NAM_CT",
-                                   data_from=date(2025, 1, 1), data_to=date(2025, 12, 31),
-                                   opens_at=now - timedelta(days=1), deadline=now + timedelta(days=30))
-    report = open_report(tree["T02003002"], period, "10a/TP/CC")
+    period = open_period("NAM_CT", 2025)
+    report = owed_report(tree["T02003002"], period, "10a/TP/CC")
     AccountFactory(username="vpcc_bc", unit=tree["T02003002"])
 
     page.goto("/tai-khoan/dang-nhap/")

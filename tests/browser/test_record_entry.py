@@ -1,25 +1,19 @@
 """A register record in the browser: the record rules answer while typing."""
-from datetime import date, timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from baocao.formdefs.services import load_regime_forms
-from baocao.reports.models import Period
-from baocao.reports.services import open_report
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import open_period, owed_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_cost_split_rule_answers_while_typing_and_the_record_saves(page, tree):
     load_regime_forms("kiemke")
-    now = timezone.now()
-    period = Period.objects.create(regime="kiemke", code="KK2026", name="Tổng kiểm kê 2026", kind="KIEMKE", data_from=date(2026, 1, 1),
-                                   data_to=date(2026, 1, 1), opens_at=now - timedelta(days=1), deadline=now + timedelta(days=30))
-    report = open_report(tree["T02003002"], period, "KK-OTO")
-    AccountFactory(username="T02003002", unit=tree["T02003002"], role_reviewer=True, role_approver=True)
+    period = open_period("KIEMKE", 2026)
+    report = owed_report(tree["T02003002"], period, "KK-OTO")
+    AccountFactory(username="T02003002", unit=tree["T02003002"], roles=("entry",))
 
     page.goto("/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("T02003002")
