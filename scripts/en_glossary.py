@@ -239,3 +239,66 @@ PLURALS.update({
     "%(n)s biểu được giao chưa được nạp vào hệ thống; báo quản trị.": (
         "%(n)s assigned form is not loaded; tell the administrator.", "%(n)s assigned forms are not loaded; tell the administrator."),
 })
+# THIẾT LẬP THÔNG SỐ > Ngày nghỉ lễ; a unit's Biểu phải lập (standing additions and exemptions).
+EN.update({
+    "Năm phải từ %(a)d đến %(b)d.": "The year must be from %(a)d to %(b)d.",
+    "Cần nhập tên ngày nghỉ.": "Enter the name of the holiday.",
+    "Tên ngày nghỉ dài quá %(n)d ký tự.": "The holiday's name is longer than %(n)d characters.",
+    "Ngày %(d)s đã có trong lịch nghỉ (%(name)s).": "%(d)s is already in the holiday calendar (%(name)s).",
+    "Ngày nghỉ này đã được xóa trước đó.": "This holiday had already been removed.",
+    "Cần nhập ngày nghỉ (dd/mm/yyyy).": "Enter the day (dd/mm/yyyy).",
+    "Ngày nghỉ: nhập ngày theo dạng dd/mm/yyyy (ví dụ 30/04/2025).": "Day: enter it as dd/mm/yyyy (for example 30/04/2025).",
+    "Ngày %(text)s không có trên lịch.": "There is no such day as %(text)s.",
+    "Đã thêm ngày nghỉ %(d)s (%(name)s); hạn báo cáo của các kỳ chưa đóng đã được tính lại.":
+        "Holiday %(d)s (%(name)s) added; the deadlines of the periods not yet closed were recomputed.",
+    "Đã xóa ngày nghỉ %(d)s (%(name)s); hạn báo cáo của các kỳ chưa đóng đã được tính lại.":
+        "Holiday %(d)s (%(name)s) removed; the deadlines of the periods not yet closed were recomputed.",
+    "Ngày nghỉ lễ": "Public holidays",
+    "Hạn báo cáo rơi vào thứ Bảy, Chủ nhật hoặc ngày nghỉ lễ được chuyển sang ngày làm việc tiếp theo (Thông tư 03/2019/TT-BTP, Điều 6). Thứ Bảy, Chủ nhật luôn là ngày nghỉ, không cần nhập. Khi thêm hoặc xóa một ngày nghỉ, hạn báo cáo của các kỳ chưa mở và đang mở được tính lại ngay.":
+        "A deadline falling on a Saturday, a Sunday or a public holiday moves to the next working day (Circular 03/2019/TT-BTP, Article 6). Saturdays and Sundays are always rest days and need not be entered. When a holiday is added or removed, the deadlines of draft and open periods are recomputed at once.",
+    "Ngày nghỉ": "Day", "Thứ": "Weekday", "Tên ngày nghỉ": "Holiday name",
+    "Xóa ngày nghỉ %(d)s khỏi lịch? Hạn báo cáo của các kỳ chưa đóng sẽ được tính lại.":
+        "Remove the holiday %(d)s from the calendar? The deadlines of the periods not yet closed will be recomputed.",
+    "Chưa có ngày nghỉ lễ nào trong năm %(year)s.": "No public holiday in %(year)s yet.",
+    "Thêm ngày nghỉ": "Add a holiday", "Ngày nghỉ (dd/mm/yyyy)": "Day (dd/mm/yyyy)",
+    "Ví dụ: Tết Nguyên đán, nghỉ bù Quốc khánh": "For example: Lunar New Year, National Day compensatory day off",
+    "lịch nghỉ dùng để tính hạn báo cáo": "the calendar used to compute deadlines",
+    "Thêm ngày nghỉ lễ": "Public holiday added", "Xóa ngày nghỉ lễ": "Public holiday removed",
+    "Chọn bổ sung hoặc miễn lập.": "Choose addition or exemption.",
+    "Chọn biểu mẫu.": "Choose a form.",
+    "Không có biểu mã %(form)s.": "There is no form %(form)s.",
+    "Biểu %(form)s được giao theo loại hình của đơn vị và đang được miễn: muốn đơn vị lập lại biểu này, hãy xóa dòng miễn lập.":
+        "Form %(form)s is assigned by the unit's types and currently exempted: to have the unit file it again, remove the exemption.",
+    "Biểu %(form)s đã được giao theo loại hình của đơn vị, không cần bổ sung.": "Form %(form)s is already assigned by the unit's types; no addition is needed.",
+    "Biểu %(form)s là biểu bổ sung: muốn bỏ, hãy xóa dòng bổ sung.": "Form %(form)s is an addition: to drop it, remove the addition.",
+    "Biểu %(form)s không được giao cho đơn vị, không cần miễn.": "Form %(form)s is not assigned to the unit; no exemption is needed.",
+    "Biểu %(form)s đã có trong danh sách bổ sung, miễn lập của đơn vị.": "Form %(form)s is already among the unit's additions and exemptions.",
+    "Đã miễn lập biểu %(form)s cho %(unit)s.": "%(unit)s is exempted from form %(form)s.",
+    "Đã bổ sung biểu %(form)s cho %(unit)s.": "Form %(form)s added to %(unit)s's forms.",
+    "Áp dụng từ kỳ báo cáo mở sau.": "It applies from the next period opened.",
+    "Đã bỏ miễn lập biểu %(form)s: đơn vị lại phải lập biểu này từ kỳ báo cáo mở sau.":
+        "Exemption from form %(form)s removed: the unit files it again from the next period opened.",
+    "Đã bỏ biểu bổ sung %(form)s: đơn vị không phải lập biểu này từ kỳ báo cáo mở sau.":
+        "Addition of form %(form)s removed: the unit no longer files it from the next period opened.",
+    "Biểu phải lập": "Forms to file",
+    "Bổ sung và miễn lập ở đây áp dụng cho các kỳ báo cáo mở từ nay về sau. Với kỳ đang mở, điều chỉnh tại QUẢN TRỊ HỆ THỐNG > Kỳ báo cáo > Biểu phải lập.":
+        "Additions and exemptions made here apply to the periods opened from now on. For a period already open, adjust under SYSTEM ADMINISTRATION > Reporting periods > Forms to file.",
+    "Đơn vị này không lập báo cáo trong chế độ báo cáo hiện hành (loại đơn vị hoặc trạng thái): các biểu dưới đây chỉ có hiệu lực khi đơn vị là đơn vị lập báo cáo đang hoạt động.":
+        "This unit files no reports in the current regime (its kind or status): the forms below take effect only while it is an active filing unit.",
+    "Khi mở kỳ báo cáo mới, đơn vị phải lập": "When a new period opens, the unit files",
+    "không biểu nào": "no form",
+    "Biểu được giao theo loại hình đơn vị": "Forms assigned by the unit's types",
+    "(biểu chưa được nạp vào hệ thống)": "(form not loaded yet)",
+    "Được miễn": "Exempted",
+    "Loại hình của đơn vị không được giao biểu nào.": "The unit's types are assigned no form.",
+    "Bổ sung và miễn lập": "Additions and exemptions",
+    "Điều chỉnh": "Adjustment", "Người điều chỉnh": "Adjusted by", "Biểu bổ sung": "Added form",
+    "Bỏ miễn lập biểu %(form)s? Đơn vị sẽ phải lập biểu này từ kỳ báo cáo mở sau.":
+        "Remove the exemption from form %(form)s? The unit will file it from the next period opened.",
+    "Bỏ biểu bổ sung %(form)s? Đơn vị sẽ không phải lập biểu này từ kỳ báo cáo mở sau.":
+        "Remove the addition of form %(form)s? The unit will not file it from the next period opened.",
+    "Đơn vị chưa có biểu bổ sung hay miễn lập nào.": "The unit has no addition or exemption.",
+    "Thêm bổ sung hoặc miễn lập": "Add an addition or an exemption",
+    "Bổ sung biểu phải lập": "Add a form to file", "Miễn lập biểu": "Exempt from a form",
+    "— Chọn biểu mẫu —": "— Choose a form —",
+})

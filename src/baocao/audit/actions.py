@@ -34,6 +34,20 @@ LABELS = {
     "exchange.import_refused": _("Tệp Excel bị từ chối"),
     "exchange.exported_xlsx": _("Xuất excel báo cáo"),
     "exchange.exported_pdf": _("In báo cáo ra PDF"),
+    "parameters.holiday_added": _("Thêm ngày nghỉ lễ"),
+    "parameters.holiday_removed": _("Xóa ngày nghỉ lễ"),
+    "period.created": _("Tạo kỳ báo cáo"),
+    "period.updated": _("Sửa kỳ báo cáo"),
+    "period.opened": _("Mở kỳ báo cáo"),
+    "period.closed": _("Đóng kỳ báo cáo"),
+    "period.reopened": _("Mở lại kỳ báo cáo"),
+    "period.locked": _("Khóa kỳ báo cáo"),
+    "period.extended": _("Gia hạn báo cáo"),
+    "report.transition": _("Chuyển trạng thái báo cáo"),
+    "report.obligation_added": _("Bổ sung biểu phải lập"),
+    "report.exempted": _("Miễn lập báo cáo"),
+    "unit.duty_set": _("Đặt biểu bổ sung hoặc miễn lập của đơn vị"),
+    "unit.duty_removed": _("Bỏ biểu bổ sung hoặc miễn lập của đơn vị"),
 }
 
 

@@ -1,14 +1,21 @@
-"""Reading and changing the parameters. Every reader goes through `current()`."""
+"""Reading and changing the parameters. Every reader goes through `current()`.
+The holiday calendar: adding and removing the days a deadline may not fall on."""
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from baocao import regimes
+from baocao.access import permissions, policy
 from baocao.audit.services import record
 
-from .models import Parameters
+from .models import Holiday, Parameters
+from .signals import holidays_changed
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 # Parameter -> where its default comes from when the field is blank.
 SETTINGS_DEFAULTS = {
@@ -91,3 +98,50 @@ def update_parameters(actor, changes, *, request=None):
         row.save()
         record("parameters.changed", actor=actor, request=request, obj=row, before=before, after=after)
     return after
+
+
+# --- the holiday calendar ----------------------------------------------------------------
+
+
+def _duplicate(day):
+    existing = Holiday.objects.filter(day=day).first()
+    return _("Ngày %(d)s đã có trong lịch nghỉ (%(name)s).") % {"d": day.strftime("%d/%m/%Y"), "name": existing.name if existing else ""}
+
+
+def add_holiday(actor, day, name, *, request=None):
+    """Declare `day` a holiday: a deadline falling on it moves to the next working day. The
+    deadlines of periods not yet closed follow in the same transaction (holidays_changed)."""
+    policy.require(actor, permissions.PARAMETERS_EDIT)
+    name = (name or "").strip()
+    max_length = Holiday._meta.get_field("name").max_length
+    errors = []
+    if not (FIRST_YEAR <= day.year <= LAST_YEAR):
+        errors.append(_("Năm phải từ %(a)d đến %(b)d.") % {"a": FIRST_YEAR, "b": LAST_YEAR})
+    if not name:
+        errors.append(_("Cần nhập tên ngày nghỉ."))
+    elif len(name) > max_length:
+        errors.append(_("Tên ngày nghỉ dài quá %(n)d ký tự.") % {"n": max_length})
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            if Holiday.objects.filter(day=day).exists():
+                raise ValidationError(_duplicate(day))
+            holiday = Holiday.objects.create(day=day, name=name)
+            record("parameters.holiday_added", actor=actor, request=request, obj=holiday, after={"day": day.isoformat(), "name": name})
+            holidays_changed.send(sender=Holiday, days=[day])
+    except IntegrityError:  # the same day added at the same moment by someone else
+        raise ValidationError(_duplicate(day)) from None
+    return holiday
+
+
+def remove_holiday(actor, holiday, *, request=None):
+    """Take `holiday` off the calendar; the deadlines of periods not yet closed follow."""
+    policy.require(actor, permissions.PARAMETERS_EDIT)
+    with transaction.atomic():
+        before = {"day": holiday.day.isoformat(), "name": holiday.name}
+        deleted, _rows = Holiday.objects.filter(pk=holiday.pk).delete()
+        if not deleted:
+            raise ValidationError(_("Ngày nghỉ này đã được xóa trước đó."))
+        record("parameters.holiday_removed", actor=actor, request=request, obj=holiday, before=before)
+        holidays_changed.send(sender=Holiday, days=[holiday.day])

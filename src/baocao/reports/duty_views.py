@@ -27,26 +27,8 @@ def _unit(request, code):
     return unit
 
 
-def _problems(kind, code, *, titles, assigned, duties):
-    """What is wrong with a requested duty, beyond what periods.set_duty checks itself."""
-    if kind not in (ADD, EXEMPT):
-        return [_("Chọn bổ sung hoặc miễn lập.")]
-    if not code:
-        return [_("Chọn biểu mẫu.")]
-    if code not in titles:
-        return [_("Không có biểu mã %(form)s.") % {"form": code}]
-    existing = duties.get(code)
-    if kind == ADD and code in assigned:
-        if existing is not None and existing.exempt:
-            return [_("Biểu %(form)s được giao theo loại hình của đơn vị và đang được miễn: muốn đơn vị lập lại biểu này, hãy xóa dòng miễn lập.") % {"form": code}]
-        return [_("Biểu %(form)s đã được giao theo loại hình của đơn vị, không cần bổ sung.") % {"form": code}]
-    if kind == EXEMPT and code not in assigned:
-        if existing is not None and not existing.exempt:
-            return [_("Biểu %(form)s là biểu bổ sung: muốn bỏ, hãy xóa dòng bổ sung.") % {"form": code}]
-        return [_("Biểu %(form)s không được giao cho đơn vị, không cần miễn.") % {"form": code}]
-    if existing is not None and existing.exempt == (kind == EXEMPT):
-        return [_("Biểu %(form)s đã có trong danh sách bổ sung, miễn lập của đơn vị.") % {"form": code}]
-    return []
+def _kind_problem(kind):
+    return [] if kind in (ADD, EXEMPT) else [_("Chọn bổ sung hoặc miễn lập.")]
 
 
 @login_required
@@ -61,7 +43,7 @@ def unit_duties(request, code):
     errors = []
     if request.method == "POST":
         form = {key: request.POST.get(key, "").strip()[:2000] for key in form}
-        errors = _problems(form["kind"], form["form_code"], titles=titles, assigned=assigned, duties=duties)
+        errors = _kind_problem(form["kind"])
         if not errors:
             try:
                 periods.set_duty(request.user, unit, form["form_code"], exempt=form["kind"] == EXEMPT, reason=form["reason"], request=request)

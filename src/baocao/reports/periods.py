@@ -5,7 +5,7 @@ Every action checks the actor's permission through the access policy, runs in on
 transaction with its audit event, and locks the period row first (docs/concurrency.md).
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.access.paths import prefix_q
-from baocao.audit.services import event, record, record_many
+from baocao.audit.services import record
 from baocao.formdefs.models import FormAssignment, FormDefinition
 from baocao.parameters.models import Holiday
 from baocao.units.models import Unit, UnitStatus
@@ -367,16 +367,32 @@ def exempt_obligation(actor, report, *, reason, request=None):
 
 def set_duty(actor, unit, form_code, *, exempt, reason, request=None):
     """A standing addition (exempt=False) or exemption of `unit` for `form_code`, applied to
-    periods opened from now on."""
+    periods opened from now on. An addition is for a form the unit's types do not assign,
+    an exemption for one they do."""
     policy.require(actor, permissions.OBLIGATION_EDIT, unit)
+    errors = []
+    if not form_code:
+        errors.append(_("Chọn biểu mẫu."))
+    elif not FormDefinition.objects.filter(regime=regimes.current().key, code=form_code).exists():
+        errors.append(_("Không có biểu mã %(form)s.") % {"form": form_code})
     if not reason.strip():
-        raise ValidationError(_("Cần nêu lý do."))
-    if not FormDefinition.objects.filter(regime=regimes.current().key, code=form_code).exists():
-        raise ValidationError(_("Không có biểu mã %(form)s.") % {"form": form_code})
+        errors.append(_("Cần nêu lý do."))
+    if errors:
+        raise ValidationError(errors)
+    assigned = form_code in assigned_forms(unit)
+    existing = FormDuty.objects.filter(unit=unit, form_code=form_code).first()
+    if not exempt and assigned:
+        if existing is not None and existing.exempt:
+            raise ValidationError(_("Biểu %(form)s được giao theo loại hình của đơn vị và đang được miễn: muốn đơn vị lập lại biểu này, hãy xóa dòng miễn lập.") % {"form": form_code})
+        raise ValidationError(_("Biểu %(form)s đã được giao theo loại hình của đơn vị, không cần bổ sung.") % {"form": form_code})
+    if exempt and not assigned:
+        if existing is not None and not existing.exempt:
+            raise ValidationError(_("Biểu %(form)s là biểu bổ sung: muốn bỏ, hãy xóa dòng bổ sung.") % {"form": form_code})
+        raise ValidationError(_("Biểu %(form)s không được giao cho đơn vị, không cần miễn.") % {"form": form_code})
+    if existing is not None:
+        raise ValidationError(_("Biểu %(form)s đã có trong danh sách bổ sung, miễn lập của đơn vị.") % {"form": form_code})
     with transaction.atomic():
-        duty, _created = FormDuty.objects.update_or_create(
-            unit=unit, form_code=form_code, defaults={"exempt": exempt, "reason": reason.strip(), "created_by": actor}
-        )
+        duty = FormDuty.objects.create(unit=unit, form_code=form_code, exempt=exempt, reason=reason.strip(), created_by=actor)
         record("unit.duty_set", actor=actor, request=request, unit=unit, obj=duty, after={"form": form_code, "exempt": exempt, "reason": duty.reason})
     return duty
 

@@ -56,7 +56,14 @@ MENUS = (
             MenuItem(_("Nhật ký hệ thống"), "audit:list", (p.AUDIT_VIEW,)),
         ),
     ),
-    Menu("parameters", _("THIẾT LẬP THÔNG SỐ"), "parameters:edit", (p.PARAMETERS_EDIT,)),
+    Menu(
+        "parameters",
+        _("THIẾT LẬP THÔNG SỐ"),
+        "parameters:edit",
+        (p.PARAMETERS_EDIT,),
+        (MenuItem(_("Thông số hệ thống"), "parameters:edit", (p.PARAMETERS_EDIT,)),
+         MenuItem(_("Ngày nghỉ lễ"), "parameters:holidays", (p.PARAMETERS_EDIT,))),
+    ),
 )
 
 

@@ -38,7 +38,8 @@ def unit_detail(request, code):
     return render(
         request,
         "units/detail.html",
-        {"active_menu": "admin", "unit": unit, "accounts": accounts, "children": unit.children.order_by("code")},
+        {"active_menu": "admin", "unit": unit, "accounts": accounts, "children": unit.children.order_by("code"),
+         "may_edit_duties": policy.may(request.user, permissions.OBLIGATION_EDIT, unit)},
     )
 
 
