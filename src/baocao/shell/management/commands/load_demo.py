@@ -53,12 +53,13 @@ TUPHAP_TREE = [
     ("vpcc_hn02", "Phòng công chứng số 1 thành phố Hà Nội", "stp_hn", "reporting", "to_chuc_hanh_nghe_cong_chung"),
 ]
 
-# One open period per regime, so the demo can enter data today: the inventory's second
-# round (reference moment 0h 01/01/2026; its deadline here is relative to today), and the
-# justice statistics' annual report of this year (its deadline the regime's, 05/12).
+# The periods of each demo, opened: the inventory's second round (reference moment 0h
+# 01/01/2026; its deadline here relative to today, so entry is open); the justice letter's
+# official year 2020 (deadline 05/02/2021: past, entry needs an extension) and this year's
+# annual report (the regime's deadline, 05/12, a Saturday this year: due Monday 07/12).
 PERIODS = {
-    "kiemke": {"kind": "KIEMKE", "year": 2026, "days_left": 90},
-    "tuphap": {"kind": "NAM", "year": 2026, "days_left": None},
+    "kiemke": [{"kind": "KIEMKE", "year": 2026, "days_left": 90}],
+    "tuphap": [{"kind": "NAM_CT", "year": 2020, "days_left": None}, {"kind": "NAM", "year": 2026, "days_left": None}],
 }
 
 TREES = {"kiemke": KIEMKE_TREE, "tuphap": TUPHAP_TREE}
@@ -81,22 +82,23 @@ class Command(BaseCommand):
             forms = load_regime_forms(regime.key)
             summary = import_catalogue(None, rows)
             created = create_missing_accounts(None, Unit.objects.all())
-            period = self.demo_period(regime)
+            opened = [self.demo_period(regime, wanted) for wanted in PERIODS[regime.key]]
         self.stdout.write(f"Demo data: {summary.created} units created, {len(created)} accounts created, {forms}.")
-        self.stdout.write(f"Period open for data entry: {period.name} (deadline {period.due_at:%d/%m/%Y}).")
+        for period in opened:
+            self.stdout.write(f"Period open: {period.name} (deadline {timezone.localtime(period.due_at):%d/%m/%Y}).")
         self.stdout.write("")
         self.stdout.write(f"  baocao ({regime.short_title}) is served at {url}")
         self.stdout.write(f"  Every demo account starts with the default password {regime.default_password!r}")
         self.stdout.write("  and must change it at first login:")
-        examples = {"kiemke": ["T02003002", "T02", "BTC"], "tuphap": ["bxd_pc_bc", "bxd_pc_kt", "bxd_pc_ld", "vpcc_hn01_bc", "btp_qt"]}[regime.key]
+        examples = {"kiemke": ["T02003002", "T02003", "T02", "BTC"],
+                    "tuphap": ["bxd_pc_bc", "bxd_pc_kt", "bxd_pc_ld", "vpcc_hn01_bc", "stp_hn_ld", "btp_qt"]}[regime.key]
         for account in Account.objects.filter(username__in=examples).select_related("unit"):
             roles = ", ".join(regime.role_labels.get(r, r) for r in account.roles)
             self.stdout.write(f"    {account.username:<12} {account.unit.name} — {roles}")
         self.stdout.write("")
 
     @staticmethod
-    def demo_period(regime):
-        wanted = PERIODS[regime.key]
+    def demo_period(regime, wanted):
         code = f"{wanted['kind']}_{wanted['year']}"
         period = Period.objects.filter(regime=regime.key, code=code).first()
         if period is None:
