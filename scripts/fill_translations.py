@@ -15,10 +15,14 @@ for entry in po:
         if entry.msgid in PLURALS:
             entry.msgstr_plural = dict(enumerate(PLURALS[entry.msgid]))
         else:
+            entry.msgstr_plural = {0: "", 1: ""}
             missing.append(entry.msgid)
     elif entry.msgid in EN:
         entry.msgstr = EN[entry.msgid]
     else:
+        # Not in the glossary: no translation (the Vietnamese shows), never a fuzzy guess
+        # from makemessages, which would put another sentence's English here.
+        entry.msgstr = ""
         missing.append(entry.msgid)
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")

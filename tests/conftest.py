@@ -60,3 +60,19 @@ def password():
 
 def accounts_named(*usernames):
     return Account.objects.filter(username__in=usernames)
+
+
+@pytest.fixture(autouse=True)
+def rollups_stay_exact(request):
+    """After every test that touched the database: the stored roll-ups equal what plain SQL
+    recomputes from the reports (docs/adr/0005)."""
+    uses_db = {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+    if uses_db:
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        request.getfixturevalue("settings")  # torn down after this check: the test's regime still holds
+    yield
+    if uses_db:
+        from baocao.rollup.verification import differences
+
+        found = differences()
+        assert not found, "\n".join(str(d) for d in found[:20])

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "baocao.formdefs",
     "baocao.reports",
     "baocao.exchange",
+    "baocao.rollup",
     "baocao.shell",
 ]
 

@@ -91,6 +91,9 @@ class FormCell(models.Model):
     form_code = models.CharField(max_length=60)
     row_code = models.CharField(max_length=120)
     column_code = models.CharField(max_length=60)
+    # Whether roll-ups sum it: an entered numeric cell (GridSpec.rolls_up), as the latest
+    # loaded version says. Computed cells are recomputed from the summed ones.
+    rolls_up = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["regime", "form_code", "row_code", "column_code"], name="formcell_unique")]

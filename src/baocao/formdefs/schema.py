@@ -25,6 +25,7 @@ from . import formula as f
 from .spec import CycleError, GridSpec
 
 GRID_TYPES = {"integer", "decimal", "money", "text"}
+ROLLUPS = {"sum", "none"}
 FIELD_TYPES = {"text", "integer", "decimal", "money", "area", "date", "year", "choice", "tick", "reference"}
 ROW_KINDS = {"data", "heading", "total"}
 ROW_SOURCES = {"child_unit"}
@@ -449,7 +450,7 @@ def _grid(reader, data, defaults, code):
                 return None
             children = [column(node["children"], i) for i in range(len(reader.sequence(node, "children", "a column heading")))]
             return {"label": reader.text(node, "label"), "children": [c for c in children if c], "provisional": reader.flag(node, "provisional")}
-        allowed = {"code", "number", "label", "type", "unit", "decimals", "min", "max", "formula", "provisional", "note"}
+        allowed = {"code", "number", "label", "type", "unit", "decimals", "min", "max", "formula", "provisional", "note", "rollup"}
         if not reader.keys(node, allowed, ("code", "label", "type"), "a column"):
             return None
         type_ = reader.choice(node, "type", GRID_TYPES)
@@ -464,6 +465,11 @@ def _grid(reader, data, defaults, code):
             "unit": reader.text(node, "unit", defaults.get("unit", "")),
             "provisional": reader.flag(node, "provisional"),
         }
+        # How a roll-up over units treats the column: summed (the default), or not at all
+        # (a rate, a date, a figure that means nothing added up). Computed cells are
+        # always recomputed from the summed ones (docs/adr/0005).
+        if reader.choice(node, "rollup", ROLLUPS, "sum") == "none":
+            leaf["rollup"] = "none"
         if type_ != "text":
             leaf["decimals"] = reader.count(node, "decimals", defaults.get("decimals", 0))
             leaf["min"], leaf["max"] = reader.bound(node, "min", defaults.get("min")), reader.bound(node, "max", None)

@@ -61,12 +61,13 @@ def forms_for_unit_types(regime_key, unit_types):
 def ensure_cells(regime_key, specs):
     """Give every storable cell of these grid specs its FormCell id (existing ones keep theirs)."""
     wanted = [
-        FormCell(regime=regime_key, form_code=spec.code, row_code=row, column_code=column)
+        FormCell(regime=regime_key, form_code=spec.code, row_code=row, column_code=column, rolls_up=spec.rolls_up(row, column))
         for spec in specs
         if spec.kind == "grid"
         for row, column in spec.storage_cells()
     ]
-    FormCell.objects.bulk_create(wanted, batch_size=1000, ignore_conflicts=True)
+    FormCell.objects.bulk_create(wanted, batch_size=1000, update_conflicts=True, update_fields=["rolls_up"],
+                                 unique_fields=["regime", "form_code", "row_code", "column_code"])
 
 
 def cell_ids(regime_key, form_code):

@@ -165,6 +165,7 @@ class Column:
     max: Decimal | None
     formula: object | None
     provisional: bool = False
+    rollup: str = "sum"  # or "none": a roll-up over units leaves it out
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ class GridSpec:
             max=_bound(node.get("max")),
             formula=f.parse(node["formula"]) if node.get("formula") else None,
             provisional=node.get("provisional", False),
+            rollup=node.get("rollup", "sum"),
         )
         leaves.append(column)
         return column
@@ -418,6 +420,15 @@ class GridSpec:
             for column in self.leaves
             if column.code not in self.disabled_columns(row)
         ]
+
+    def rolls_up(self, row_code, column_code):
+        """Whether a roll-up over units sums this cell (of a fixed row or a group): entered
+        numeric cells of a column that does not opt out. Computed cells are recomputed
+        from the summed ones instead (docs/adr/0005)."""
+        row, column = self._rows[row_code], self._columns[column_code]
+        if column.type == "text" or column.rollup == "none" or column.code in self.disabled_columns(row):
+            return False
+        return self._template_formula(row, column) is None
 
     def disabled_columns(self, row):
         """Columns that do not apply to `row`: those it lists, and text columns of a total row."""

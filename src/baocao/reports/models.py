@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def timeliness_of(submitted_at, period_due, own_due):
+    """"on_time" (by the period's deadline), "extended" (by the unit's extension), "late",
+    or "" if not sent."""
+    if submitted_at is None:
+        return ""
+    if submitted_at <= period_due:
+        return "on_time"
+    return "extended" if submitted_at <= own_due else "late"
+
+
 class PeriodStatus(models.TextChoices):
     DRAFT = "draft", _("Chưa mở")
     OPEN = "open", _("Đang mở")
@@ -163,12 +173,7 @@ class Report(models.Model):
 
     @property
     def timeliness(self):
-        """"on_time", "extended" (within this unit's extension), "late", or "" if not sent."""
-        if self.submitted_at is None:
-            return ""
-        if self.submitted_at <= self.period.due_at:
-            return "on_time"
-        return "extended" if self.submitted_at <= self.due_at else "late"
+        return timeliness_of(self.submitted_at, self.period.due_at, self.due_at)
 
 
 class ReportValue(models.Model):
@@ -236,3 +241,39 @@ class ReportEvent(models.Model):
     class Meta:
         ordering = ["report", "at", "id"]
         indexes = [models.Index(fields=["report", "at"], name="reportevent_report_at")]
+
+
+class RollupTotal(models.Model):
+    """The sum of one cell over every report of a unit's subtree (the unit's own included)
+    for a period, by stage bucket: 1 editing, 2 sent, 3 approved/received. Kept up to date
+    in the transaction of each save, transition and exemption (reports.totals); proved by
+    `verify_rollups` (docs/adr/0005)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    cell = models.ForeignKey("formdefs.FormCell", on_delete=models.PROTECT, related_name="+", db_index=False)
+    bucket = models.PositiveSmallIntegerField()
+    # National sums of VND exceed a report's 18 digits: room for 24.
+    number = models.DecimalField(max_digits=30, decimal_places=6, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "cell", "bucket"], name="rolluptotal_key"),
+            models.CheckConstraint(condition=models.Q(bucket__in=[1, 2, 3]), name="rolluptotal_bucket_valid"),
+        ]
+
+
+class RollupProgress(models.Model):
+    """How many reports of a unit's subtree, for a period and form, are in each state and
+    timeliness ("" not sent, on_time, extended, late). The denominator of completeness is
+    the period's obligations: exempted reports are not counted (docs/adr/0005)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    form_code = models.CharField(max_length=60)
+    status = models.CharField(max_length=30)
+    timeliness = models.CharField(max_length=10, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "period", "form_code", "status", "timeliness"], name="rollupprogress_key")]

@@ -21,6 +21,7 @@ from baocao.formdefs.models import FormAssignment, FormDefinition
 from baocao.parameters.models import Holiday
 from baocao.units.models import Unit, UnitStatus
 
+from . import totals
 from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, Report, ReportEvent
 
 # --- the calendar ------------------------------------------------------------------------
@@ -123,10 +124,12 @@ def update_period(actor, period, *, name, deadline, data_from=None, data_to=None
 
 
 def recompute_due(period):
-    """Each report's deadline: the period's, or the latest extension covering its unit."""
+    """Each report's deadline: the period's, or the latest extension covering its unit; the
+    progress counters follow (a report sent late may now be within its deadline)."""
     Report.objects.filter(period=period).update(due_at=period.due_at)
     for extension in period.extensions.select_related("unit").order_by("due_at"):
         _apply_extension(period, extension)
+    totals.rebuild_progress(period)
 
 
 def refresh_deadlines():
@@ -224,6 +227,7 @@ def open_period(actor, period, *, request=None):
         rows, forms, missing = _create_reports(period, planned_obligations(period.regime))
         period.status, period.opened_at = PeriodStatus.OPEN, timezone.now()
         period.save(update_fields=["status", "opened_at"])
+        totals.rebuild_progress(period)
         summary = OpenSummary(len(rows), {code: d.version for code, d in forms.items()}, missing)
         record("period.opened", actor=actor, request=request, obj=period,
                after={"reports": summary.reports, "forms": summary.forms, "missing_forms": missing})
@@ -293,8 +297,14 @@ def grant_extension(actor, period, unit, *, until, reason, subtree=False, reques
             raise ValidationError(_("Chỉ gia hạn được trong kỳ báo cáo đang mở."))
         extension = Extension.objects.create(period=period, unit=unit, subtree=subtree, until=until, due_at=end_of(until),
                                              reason=reason.strip(), granted_by=actor)
-        affected = list(_covered(period, unit, subtree).filter(due_at__lt=extension.due_at).values_list("pk", flat=True))
+        covered = _covered(period, unit, subtree).filter(due_at__lt=extension.due_at)
+        affected = list(covered.values_list("pk", flat=True))
+        sent_late = list(covered.filter(submitted_at__isnull=False, exempt=False).select_related("unit", "period"))
         _apply_extension(period, extension)
+        for report in sent_late:  # sent after its old deadline: now perhaps within the new one
+            old_key = totals.progress_key(report)
+            report.due_at = extension.due_at
+            totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
         label = _("Gia hạn đến ngày %(d)s") % {"d": until.strftime("%d/%m/%Y")}
         ReportEvent.objects.bulk_create(
             [ReportEvent(report_id=pk, actor=actor, transition="extension", label=label, reason=extension.reason) for pk in affected], batch_size=2000
@@ -330,6 +340,8 @@ def add_obligation(actor, period, unit, form_code, *, reason, request=None):
         else:
             report.exempt, report.exempt_reason = False, ""
             report.save(update_fields=["exempt", "exempt_reason", "updated_at"])
+        # Counted from now on (as if it had been exempt until now).
+        totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)
         ReportEvent.objects.create(report=report, actor=actor, transition="obligation_added", label=_("Bổ sung vào biểu phải lập"), reason=reason.strip())
         record("report.obligation_added", actor=actor, request=request, unit=unit, obj=report, after={"form": form_code, "reason": reason.strip()})
     return report
@@ -357,9 +369,11 @@ def exempt_obligation(actor, report, *, reason, request=None):
             raise ValidationError(_("Báo cáo đã được miễn."))
         if not workflow.states[report.status].editable:
             raise ValidationError(_("Báo cáo đã gửi (%(state)s), không miễn được.") % {"state": report.get_status_display()})
+        old_key = totals.progress_key(report)
         report.exempt, report.exempt_reason = True, reason.strip()
         report.version += 1
         report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
+        totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
         ReportEvent.objects.create(report=report, actor=actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=report.exempt_reason)
         record("report.exempted", actor=actor, request=request, unit=report.unit, obj=report, after={"reason": report.exempt_reason})
     return report

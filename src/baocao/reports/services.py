@@ -14,7 +14,7 @@ from baocao.audit.services import record
 from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.models import Unit
 
-from . import values, workflow
+from . import totals, values, workflow
 from .models import Report, ReportRecord
 
 
@@ -99,6 +99,7 @@ def _claim(actor, report, expected_version, **fields):
     workflow.require_edit(actor, locked)
     if locked.version != expected_version:
         raise StaleReport(Report.objects.select_related("updated_by").get(pk=report.pk))
+    locked._before = (locked.status, totals.progress_key(locked))
     workflow.start(locked)
     locked.version += 1
     locked.updated_by = actor
@@ -107,11 +108,29 @@ def _claim(actor, report, expected_version, **fields):
     return locked
 
 
-def _save(locked, report):
+def _save(locked, report, changes=(), *, records_changed=True):
+    """Save the claimed report, keep the roll-ups exact, and refresh the caller's copy."""
     locked.save()
+    if locked.form.kind == "list" and records_changed:
+        changes = _refresh_summary(locked)
+    old_status, old_key = locked._before
+    if old_status != locked.status:
+        # Chưa nhập → Đang nhập: the report starts counting, with every value it now has.
+        totals.report_changed(locked, old_status=old_status, old_exempt=locked.exempt, old_key=old_key)
+    else:
+        totals.values_changed(locked, changes)
     # The caller's object follows, so a page rendered after the save shows the new state.
     for name in ("status", "version", "updated_by", "updated_by_id", "updated_at", "explanation", "notes"):
         setattr(report, name, getattr(locked, name))
+
+
+def _refresh_summary(locked):
+    """A register's contribution to its consolidation grid (KK-TH), stored as its values."""
+    spec = locked.form.spec_object()
+    if not spec.summary_into:
+        return []
+    summary = spec.summarise(list(locked.records.order_by("position").values_list("data", flat=True)))
+    return values.write(locked, summary, into=spec.summary_into)
 
 
 def clean_notes(spec, raw):
@@ -177,9 +196,9 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, not
     with transaction.atomic():
         locked = _claim(actor, report, expected_version, **fields)
         changes = values.write(locked, computed)
-        _save(locked, report)
+        _save(locked, report, changes)
         record("report.saved", actor=actor, request=request, unit=report.unit, obj=report,
-               after={"version": locked.version, "cells": {f"{r}.{c}": [_text(old), _text(new)] for (r, c), (old, new) in list(changes.items())[:200]}})
+               after={"version": locked.version, "cells": {f"{c.row}.{c.column}": [_text(c.old), _text(c.new)] for c in changes[:200]}})
     return results
 
 
@@ -304,7 +323,7 @@ def save_explanation(actor, report, explanation, *, expected_version, request=No
     workflow.require_edit(actor, report)
     with transaction.atomic():
         locked = _claim(actor, report, expected_version, explanation=explanation.strip())
-        _save(locked, report)
+        _save(locked, report, records_changed=False)
         record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
 
 

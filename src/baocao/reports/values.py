@@ -5,6 +5,7 @@ unit" group as "group/<unit id>". The database keys a value by an integer FormCe
 instance (the child unit's id, 0 for fixed rows). This module is the only translation
 between the two, and the only writer of ReportValue rows.
 """
+from dataclasses import dataclass
 from decimal import Decimal
 
 from baocao.formdefs.services import cell_ids
@@ -22,58 +23,70 @@ def _split(row_code):
     return (group, int(key)) if key else (row_code, 0)
 
 
-def _cell_map(report):
-    """{(row or group code, column code): FormCell id}, read once per form definition object."""
-    definition = report.form
-    cached = getattr(definition, "_cell_ids", None)
-    if cached is None:
-        cached = definition._cell_ids = cell_ids(definition.regime, report.form_code)
-    return cached
+@dataclass(frozen=True)
+class Change:
+    row: str
+    column: str
+    cell: int  # FormCell id
+    old: object
+    new: object
+
+
+def _cell_map(report, form_code=None):
+    """{(row or group code, column code): FormCell id} of the report's form (or of
+    `form_code`: the grid a register's summary fills), read once per definition object."""
+    definition, code = report.form, form_code or report.form_code
+    cache = definition.__dict__.setdefault("_cell_ids", {})
+    if code not in cache:
+        cache[code] = cell_ids(definition.regime, code)
+    return cache[code]
 
 
 def _stored(report):
-    """{(row, column): (pk, number, text)} as stored."""
-    rows = ReportValue.objects.filter(report=report).values_list("pk", "cell__row_code", "cell__column_code", "instance", "number", "text")
+    """{(row, column): (pk, cell id, number, text)} as stored."""
+    rows = ReportValue.objects.filter(report=report).values_list("pk", "cell_id", "cell__row_code", "cell__column_code", "instance", "number", "text")
     return {
-        (instance_row(row, instance) if instance else row, column): (pk, number, text)
-        for pk, row, column, instance, number, text in rows
+        (instance_row(row, instance) if instance else row, column): (pk, cell, number, text)
+        for pk, cell, row, column, instance, number, text in rows
     }
 
 
 def read(report):
     """{(row, column): Decimal or str} of the report's stored values (computed cells included)."""
-    return {key: (number if number is not None else text) for key, (_pk, number, text) in _stored(report).items()}
+    return {key: (number if number is not None else text) for key, (_pk, _cell, number, text) in _stored(report).items()}
 
 
 def _blank(value):
     return value is None or value == ""
 
 
-def write(report, values):
+def write(report, values, *, into=None):
     """Make the stored values exactly `values` ({(row, column): Decimal | str | None}),
     writing only the cells that changed: one delete, one insert and one update at most.
-    Returns {(row, column): (old, new)} of the changed cells. Call inside the transaction
-    that holds the report's row lock."""
+    `into`: the grid whose cells these are, if not the report's own form (a register's
+    summary). Returns [Change] of the changed cells. Call inside the transaction that holds
+    the report's row lock."""
     stored = _stored(report)
     wanted = {key: value for key, value in values.items() if not _blank(value)}
-    cells = _cell_map(report)
-    changes, inserts, updates, deletes = {}, [], [], []
-    for key, (pk, number, text) in stored.items():
+    cells = _cell_map(report, into)
+    changes, inserts, updates, deletes = [], [], [], []
+    for key, (pk, cell, number, text) in stored.items():
         old = number if number is not None else text
         if key not in wanted:
             deletes.append(pk)
-            changes[key] = (old, None)
+            changes.append(Change(*key, cell, old, None))
         elif wanted[key] != old:
             new = wanted[key]
             updates.append(ReportValue(pk=pk, **_fields(new)))
-            changes[key] = (old, new)
+            changes.append(Change(*key, cell, old, new))
     for key, new in wanted.items():
         if key in stored:
             continue
         row, column = key
         group, instance = _split(row)
-        inserts.append(ReportValue(report=report, cell_id=cells[(group, column)], instance=instance, **_fields(new)))
-        changes[key] = (None, new)
+        cell = cells[(group, column)]
+        inserts.append(ReportValue(report=report, cell_id=cell, instance=instance, **_fields(new)))
+        changes.append(Change(row, column, cell, None, new))
     if deletes:
         ReportValue.objects.filter(pk__in=deletes).delete()
     if inserts:

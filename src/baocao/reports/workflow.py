@@ -22,7 +22,7 @@ from baocao import regimes
 from baocao.access import policy
 from baocao.audit.services import record
 
-from . import revisions
+from . import revisions, totals
 from .models import PeriodStatus, Report, ReportEvent
 
 
@@ -218,7 +218,7 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
             if missing:
                 raise TransitionRefused([_("Chưa gửi được: cần ghi chú giải trình cho mỗi cảnh báo.")] + list(missing.values())[:50])
         revision = revisions.freeze(locked, actor) if t.snapshot else None
-        before = locked.status
+        before, before_key = locked.status, totals.progress_key(locked)
         locked.status = t.target
         locked.version += 1
         locked.state_changed_at, locked.state_changed_by = now, actor
@@ -229,6 +229,7 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
         if t.counts_as_submitted:
             locked.submitted_at = now
         locked.save()
+        totals.report_changed(locked, old_status=before, old_exempt=locked.exempt, old_key=before_key)
         ReportEvent.objects.create(
             report=locked, at=now, actor=actor, transition=t.code, label=t.label, from_state=before, to_state=t.target, reason=reason,
             revision=revision.number if revision else (locked.revision or None),
