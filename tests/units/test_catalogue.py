@@ -7,10 +7,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from baocao.audit.models import AuditEvent
-from baocao.units.catalogue import CatalogueError, import_catalogue, read_xlsx
+from baocao.units.catalogue import CatalogueError, CatalogueRow, import_catalogue, read_xlsx
 from baocao.units.models import Unit, UnitType
 
-HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại đơn vị", "Loại hình đơn vị"]
+HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại đơn vị", "Loại hình đơn vị", "Địa chỉ", "Điện thoại", "Thư điện tử"]
 GOOD = [
     ["BTC", "Bộ Tài chính", "", "root", ""],
     ["T02", "Ủy ban nhân dân tỉnh Hà Giang", "BTC", "governing", "tinh"],
@@ -210,3 +210,18 @@ def test_template_download_has_the_headers(make_account, login):
     response = client.get(reverse("units:template"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]] == HEADER
+
+
+def test_contacts_are_imported_and_kept_when_a_file_has_none(types, db):
+    load(GOOD)
+    rows = [CatalogueRow(row=2, code="T02003002", name="Trường THPT Trần Phú", parent_code="T02003", kind="reporting",
+                         contact={"address": "Số 1 đường Trần Phú, TP Hà Giang", "phone": "0219 3866 123", "email": "thpt.tranphu@hagiang.edu.vn"})]
+    import_catalogue(None, rows)
+    school = Unit.objects.get(code="T02003002")
+    assert (school.address, school.phone, school.email) == ("Số 1 đường Trần Phú, TP Hà Giang", "0219 3866 123", "thpt.tranphu@hagiang.edu.vn")
+    load(GOOD)  # a file without the contact columns changes nothing of them
+    school.refresh_from_db()
+    assert school.phone == "0219 3866 123"
+    bad = [CatalogueRow(row=2, code="T02003002", name="Trường THPT Trần Phú", parent_code="T02003", kind="reporting", contact={"email": "khong-phai-email"})]
+    with pytest.raises(CatalogueError, match="Địa chỉ thư điện tử không hợp lệ"):
+        import_catalogue(None, bad)

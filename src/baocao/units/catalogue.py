@@ -4,6 +4,7 @@ All-or-nothing: every row is validated first and every problem is reported with 
 only a clean file is applied, in one transaction. Importing the same file again changes
 nothing; a file with new names or parents updates them (moving whole subtrees).
 """
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -28,8 +29,15 @@ COLUMNS = (
     ("parent_code", "Mã đơn vị cấp trên"),
     ("kind", "Loại đơn vị"),
     ("unit_types", "Loại hình đơn vị"),
+    ("address", "Địa chỉ"),
+    ("phone", "Điện thoại"),
+    ("email", "Thư điện tử"),
 )
+# Contact columns are optional: a file without them, or an empty cell, leaves the stored
+# contact as it is.
+CONTACT_COLUMNS = ("address", "phone", "email")
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 200_000
 
 
@@ -69,6 +77,7 @@ class CatalogueRow:
     parent_code: str
     kind: str
     unit_types: tuple = ()
+    contact: dict = field(default_factory=dict)  # address / phone / email, as given in the file
 
 
 @dataclass
@@ -131,6 +140,7 @@ def read_xlsx(fileobj, size=None):
                     parent_code=cells.get("parent_code", ""),
                     kind=cells.get("kind", ""),
                     unit_types=tuple(t.strip() for t in cells.get("unit_types", "").replace(";", ",").split(",") if t.strip()),
+                    contact={key: cells[key] for key in CONTACT_COLUMNS if cells.get(key)},
                 )
             )
         return parsed
@@ -178,6 +188,12 @@ def validate(rows, actor=None, existing=None):
             errors.append(RowError(r.row, "Tên đơn vị", "", _("Thiếu tên đơn vị.")))
         elif len(r.name) > 300:
             errors.append(RowError(r.row, "Tên đơn vị", r.name[:30] + "…", _("Tên đơn vị dài quá 300 ký tự.")))
+        for field_name, limit in (("address", 300), ("phone", 50), ("email", 200)):
+            value = r.contact.get(field_name, "")
+            if len(value) > limit:
+                errors.append(RowError(r.row, dict(COLUMNS)[field_name], value[:30] + "…", _("Dài quá %(n)d ký tự.") % {"n": limit}))
+        if r.contact.get("email") and not _EMAIL.match(r.contact["email"]):
+            errors.append(RowError(r.row, "Thư điện tử", r.contact["email"], _("Địa chỉ thư điện tử không hợp lệ.")))
         kind = _KIND_BY_WORD.get(fold(r.kind))
         if kind is None:
             allowed = ", ".join(f"{value} ({label})" for value, label in UnitKind.choices)
@@ -314,7 +330,7 @@ def _apply(actor, rows, request, existing):
             parent = existing.get(r.parent_code.lower()) if r.parent_code else None
             unit = existing.get(key)
             if unit is None:
-                unit = Unit(code=r.code, name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(r.code, r.name))
+                unit = Unit(code=r.code, name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(r.code, r.name), **r.contact)
                 unit.path = Unit.path_for(parent, unit.code)
                 unit.depth = level
                 new_units.append((unit, r))
@@ -323,7 +339,8 @@ def _apply(actor, rows, request, existing):
             before = {"name": unit.name, "kind": unit.kind, "parent": codes[-2] if len(codes) > 1 else ""}
             old_types = types_of.get(unit.pk, set())
             moved = (unit.parent_id or None) != (parent.pk if parent else None)
-            changed = moved or unit.name != r.name or unit.kind != kind
+            contact = {key: value for key, value in r.contact.items() if getattr(unit, key) != value}
+            changed = moved or unit.name != r.name or unit.kind != kind or bool(contact)
             if moved:
                 old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
                 Unit.objects.subtree(unit).update(
@@ -339,8 +356,11 @@ def _apply(actor, rows, request, existing):
                 renamed.append(unit.pk)
             if changed:
                 unit.name, unit.kind = r.name, kind
+                for key, value in contact.items():
+                    before[key] = getattr(unit, key)
+                    setattr(unit, key, value)
                 Unit.objects.filter(pk=unit.pk).update(
-                    name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(unit.code, r.name)
+                    name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(unit.code, r.name), **contact
                 )
             if old_types != set(r.unit_types):
                 types_to_set[unit.pk] = (unit, r.unit_types)

@@ -75,6 +75,10 @@ class Unit(models.Model):
     successor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors", verbose_name=_("Đơn vị kế thừa")
     )
+    # Whom to contact (the completeness lists of units that have not sent show it).
+    address = models.CharField(_("Địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("Điện thoại"), max_length=50, blank=True)
+    email = models.EmailField(_("Thư điện tử"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Code and name folded (lower case, no accents), for the catalogue's search box.

@@ -78,7 +78,7 @@ def catalogue_template(request):
     sheet.append([header for _, header in catalogue.COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDE", (16, 50, 20, 16, 30)):
+    for letter, width in zip("ABCDEFGH", (16, 50, 20, 16, 30, 40, 16, 28)):
         sheet.column_dimensions[letter].width = width
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="mau-danh-muc-don-vi.xlsx"'
