@@ -178,3 +178,16 @@ def test_the_command_fails_with_the_problems(db, regime_copy, monkeypatch):
     monkeypatch.setattr("baocao.formdefs.services.REGIMES_DIR", directory.parent)
     with pytest.raises(CommandError, match=r"M6\.yaml:\d+: bad type 'monney'"):
         call_command("load_regime", "tuphap")
+
+
+def test_a_prefill_must_name_a_grid_form_and_its_row(tmp_path):
+    import shutil
+
+    from baocao.formdefs.schema import DefinitionError, read_regime
+    from baocao.regimes import REGIMES_DIR
+
+    shutil.copytree(REGIMES_DIR / "tuphap", tmp_path / "tuphap")
+    path = tmp_path / "tuphap" / "forms" / "12b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('prefill: {form: "12a/BTP/BTTP/CC", row: to_chuc}', 'prefill: {form: "12a/BTP/BTTP/CC", row: khong_co}'), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="prefill from '12a/BTP/BTTP/CC': it has no row 'khong_co'"):
+        read_regime("tuphap", tmp_path)

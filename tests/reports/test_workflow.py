@@ -332,3 +332,26 @@ def test_the_inventory_is_sent_and_received_by_the_level_above(kiemke, tree, mak
     act(report, school, "gui_bao_cao")
     act(report, province, "tiep_nhan")  # the governing unit may receive too
     assert report.get_status_display() == "Đã tiếp nhận"
+
+
+def test_12b_takes_the_rows_of_the_practices_approved_12a(tuphap, tree, people, login):
+    """A Sở Tư pháp's 12b: each practice's row comes from that practice's approved 12a;
+    a practice not yet approved keeps what the Sở typed."""
+    b12 = owed_report(tree["T02003"], tuphap, "12b/BTP/BTTP/CC")
+    approved = owed_report(tree["T02003002"], tuphap, A12)
+    fill(approved, people["bc"], cong_chung_vien=4, viec_hop_dong=300, viec_ban_dich=20, phi_cong_chung=15000000)
+    for who, code in (("bc", "gui_kiem_tra"), ("kt", "da_kiem_tra"), ("ld", "phe_duyet")):
+        act(approved, people[who], code)
+    other = tree["T02003001"].pk
+    services.save_grid(people["so_bc"], b12, {(f"to_chuc/{other}", "cong_chung_vien"): Decimal(2)}, expected_version=b12.version)
+    b12.refresh_from_db()
+    page = login(people["so_bc"]).get(reverse("reports:report", args=[b12.pk])).content.decode()
+    assert "Lấy số liệu từ báo cáo đã phê duyệt của đơn vị cấp dưới" in page
+    response = login(people["so_bc"]).post(reverse("reports:prefill", args=[b12.pk]), {"version": b12.version}, follow=True)
+    text = response.content.decode()
+    assert "Đã lấy số liệu từ báo cáo đã phê duyệt của 1 đơn vị." in text and "Trường THPT Chuyên" in text
+    values = services.grid_values(Report.objects.get(pk=b12.pk))
+    mine = f"to_chuc/{tree['T02003002'].pk}"
+    assert values[(mine, "viec_tong")] == Decimal(320) and values[(mine, "phi_cong_chung")] == Decimal(15000000)
+    assert values[(f"to_chuc/{other}", "cong_chung_vien")] == Decimal(2)  # not approved yet: kept
+    assert values[("tong_so", "cong_chung_vien")] == Decimal(6)

@@ -437,7 +437,7 @@ class _GridNames:
                     yield f"bad type: range {node.start}:{node.end} takes in text column {name!r}"
 
 
-def _grid(reader, data, defaults, code):
+def _grid(reader, data, defaults, code, deferred):
     names, seen = _GridNames(), {}
     lines = {}  # ("row"|"col", code) -> line of its formula
 
@@ -492,12 +492,18 @@ def _grid(reader, data, defaults, code):
         if node is None:
             continue
         if "group" in node:
-            if not reader.keys(node, {"group", "label", "number", "indent", "per", "provisional", "note"}, ("group", "label", "per"), "a row group"):
+            if not reader.keys(node, {"group", "label", "number", "indent", "per", "provisional", "note", "prefill"}, ("group", "label", "per"), "a row group"):
                 continue
             code_ = reader.code(node, "group", "row group")
             row = {"group": code_, "label": reader.text(node, "label"), "number": reader.text(node, "number", ""),
                    "indent": reader.count(node, "indent", 0), "per": reader.choice(node, "per", ROW_SOURCES),
                    "provisional": reader.flag(node, "provisional")}
+            # Each child's row can be taken from that child's approved report on another
+            # form (12b's practice rows from each practice's 12a): {form: code, row: code}.
+            prefill = reader.mapping(node, "prefill", "prefill") if "prefill" in node else None
+            if prefill is not None and reader.keys(prefill, {"form", "row"}, ("form", "row"), "prefill"):
+                row["prefill"] = {"form": reader.text(prefill, "form"), "row": reader.text(prefill, "row")}
+                deferred.append(("prefill", reader.file, prefill.line, (code, row["prefill"]["form"], row["prefill"]["row"])))
             kind = "group"
         else:
             allowed = {"code", "number", "label", "indent", "kind", "formula", "disabled", "provisional", "note"}
@@ -745,7 +751,7 @@ def parse_form(path, shared, problems, deferred):
     code = reader.text(data, "code")
     title = reader.text(data, "title")
     if kind and code:
-        spec = _grid(reader, data, shared["defaults"], code) if kind == "grid" else _list(reader, data, shared, code, deferred)
+        spec = _grid(reader, data, shared["defaults"], code, deferred) if kind == "grid" else _list(reader, data, shared, code, deferred)
         spec.update(title=title, provisional=reader.flag(data, "provisional"), source=reader.text(data, "source", ""))
     problems.extend(reader.problems)
     if reader.problems or not (kind and code):
@@ -786,6 +792,13 @@ def _cross_check(forms, deferred, problems):
             target = by_code.get(payload)
             if target is None or target.kind != "grid":
                 problems.append(Problem(file, line, f"summary into {payload!r}: no grid form with that code in this regime"))
+        elif kind == "prefill":
+            form_code, source, row = payload
+            target = by_code.get(source)
+            if target is None or target.kind != "grid":
+                problems.append(Problem(file, line, f"prefill from {source!r}: no grid form with that code in this regime"))
+            elif row not in {r.get("code") for r in target.spec["rows"]}:
+                problems.append(Problem(file, line, f"prefill from {source!r}: it has no row {row!r}"))
         elif kind == "summary":
             into, row, col = payload
             target = by_code.get(into)

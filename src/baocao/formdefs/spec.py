@@ -209,6 +209,7 @@ class RowGroup:
     per: str
     provisional: bool = False
     kind: str = "group"
+    prefill: dict | None = None  # {"form": code, "row": code}: each child's row from its approved report
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,8 @@ class GridSpec:
     @staticmethod
     def _row(data):
         if "group" in data:
-            return RowGroup(data["group"], data.get("number", ""), data["label"], data.get("indent", 0), data["per"], data.get("provisional", False))
+            return RowGroup(data["group"], data.get("number", ""), data["label"], data.get("indent", 0), data["per"],
+                            data.get("provisional", False), prefill=data.get("prefill"))
         return Row(
             code=data["code"],
             number=data.get("number", ""),

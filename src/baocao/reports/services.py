@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baocao import regimes
 from baocao.audit.services import record
 from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.models import Unit
@@ -360,3 +361,46 @@ def delete_record(actor, report, position, *, expected_version, request=None):
         deleted.delete()
         _save(locked, report)
         record("report.record_deleted", actor=actor, request=request, unit=report.unit, obj=report, before={"position": position, "data": data[:1]})
+
+
+def prefill_from_below(actor, report, *, expected_version, request=None):
+    """Fill the rows "one per child unit" of a grid report from each child's approved report
+    on the form the row group names (12b's practice rows from each practice's 12a). Rows of
+    children not yet approved are left as they are. Saved like any save (save_grid); returns
+    (names filled, names not yet approved)."""
+    from baocao.formdefs.spec import RowGroup
+
+    workflow.require_edit(actor, report)
+    spec = report.form.spec_object()
+    groups = [row for row in spec.rows if isinstance(row, RowGroup) and row.prefill]
+    if not groups:
+        raise ValidationError(_("Biểu này không lấy số liệu từ báo cáo của đơn vị cấp dưới."))
+    entered = entered_cells(spec, grid_values(report))
+    final = regimes.current().workflow.codes_in_stage("final")
+    filled, waiting = [], []
+    for group in groups:
+        children = instances_for(report).get(group.code, [])
+        sources = {
+            r.unit_id: r
+            for r in Report.objects.filter(period=report.period, form_code=group.prefill["form"], unit_id__in=[int(k) for k, _n in children],
+                                           status__in=final, exempt=False).select_related("form")
+        }
+        for key, name in children:
+            source = sources.get(int(key))
+            if source is None:
+                waiting.append(name)
+                continue
+            row = values.instance_row(group.code, key)
+            entered = {cell: v for cell, v in entered.items() if cell[0] != row}
+            for (source_row, column), value in values.read(source).items():
+                if source_row != group.prefill["row"]:
+                    continue
+                try:
+                    if spec.cell(row, column).computed or spec.cell(row, column).disabled:
+                        continue
+                except KeyError:  # a column the target form does not have
+                    continue
+                entered[(row, column)] = value
+            filled.append(name)
+    save_grid(actor, report, entered, expected_version=expected_version, request=request)
+    return filled, waiting

@@ -153,8 +153,9 @@ def _grid_context(report, values, problems, may_edit, typed=None, typed_notes=No
     client = spec.to_client_json()
     client["instances"] = {group: [key for key, _label in keys] for group, keys in instances.items()}
     empty_groups = [row.label for row in spec.rows if getattr(row, "per", None) and not instances.get(row.code)]
+    prefills = [row for row in spec.rows if getattr(row, "prefill", None) and instances.get(row.code)]
     return {"spec": spec, "header_rows": spec.header_rows(), "grid_rows": rows, "client_spec": client, "notes": notes,
-            "empty_groups": empty_groups}
+            "empty_groups": empty_groups, "prefills": prefills}
 
 
 def _grid_page(request, report, *, values=None, problems=(), typed=None, status=200, version=None):
@@ -367,4 +368,22 @@ def record_delete(request, pk, position):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Đã xóa bản ghi số %(n)d.") % {"n": position})
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
+def prefill(request, pk):
+    """Lấy số liệu từ báo cáo đã phê duyệt của đơn vị cấp dưới (12b from the practices' 12a)."""
+    report = report_for(request, pk)
+    try:
+        filled, waiting = services.prefill_from_below(request.user, report, expected_version=posted_version(request), request=request)
+    except services.StaleReport as stale:
+        messages.error(request, stale.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã lấy số liệu từ báo cáo đã phê duyệt của %(n)d đơn vị.") % {"n": len(filled)})
+        if waiting:
+            messages.warning(request, _("Chưa có báo cáo đã phê duyệt, giữ nguyên dòng của: %(names)s.") % {"names": ", ".join(waiting[:30])})
     return redirect("reports:report", pk=report.pk)
