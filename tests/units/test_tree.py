@@ -29,8 +29,11 @@ def test_database_constraints(tree):
         Unit.objects.create(code="ROOT2", name="Gốc thứ hai", kind=UnitKind.ROOT)
     with pytest.raises(IntegrityError), transaction.atomic():
         Unit.objects.create(code="ORPHAN", name="Không cấp trên", kind=UnitKind.REPORTING)
+    from baocao.units.models import Reorganisation, UnitLineage
+
+    log = Reorganisation.objects.create(operation="retire")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Unit.objects.filter(code="T02001").update(successor=tree["T02003"])  # successor only when retired
+        UnitLineage.objects.create(predecessor=tree["T02001"], successor=tree["T02001"], reorganisation=log)  # not its own successor
 
 
 def test_catalogue_search_ignores_accents_and_case(tree, make_account, login):

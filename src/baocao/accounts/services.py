@@ -134,3 +134,16 @@ def refresh_search_text(unit_ids):
     for account in accounts:
         account.search_text = search_text_for(account, account.unit)
     Account.objects.bulk_update(accounts, ["search_text"], batch_size=1000)
+
+
+def deactivate_accounts_of(unit_ids, reorganisation):
+    """Thu hồi the active accounts of retired units, citing the decision (in the caller's
+    transaction), one audit event each."""
+    accounts = list(Account.objects.filter(unit_id__in=list(unit_ids), is_active=True).select_related("unit"))
+    reference = " ".join(p for p in (reorganisation.decision_number, reorganisation.decision_issuer) if p)[:200]
+    reason = str(reorganisation.get_operation_display())
+    now = timezone.now()
+    Account.objects.filter(pk__in=[a.pk for a in accounts]).update(is_active=False, revoked_at=now, revoked_reason=reason, revoked_reference=reference)
+    record_many(event("account.revoked", actor=reorganisation.actor, unit=a.unit, obj=a, after={"reason": reason, "reference": reference})
+                for a in accounts)
+    return len(accounts)

@@ -46,8 +46,14 @@ LABELS = {
     "report.transition": _("Chuyển trạng thái báo cáo"),
     "report.obligation_added": _("Bổ sung biểu phải lập"),
     "report.exempted": _("Miễn lập báo cáo"),
+    "unit.retired": _("Giải thể, sáp nhập đơn vị"),
+    "unit.merged": _("Hợp nhất đơn vị"),
     "unit.duty_set": _("Đặt biểu bổ sung hoặc miễn lập của đơn vị"),
     "unit.duty_removed": _("Bỏ biểu bổ sung hoặc miễn lập của đơn vị"),
+    "rollup.exported_xlsx": _("Xuất excel tổng hợp báo cáo"),
+    "rollup.exported_pdf": _("In tổng hợp báo cáo ra PDF"),
+    "rollup.breakdown_exported": _("Xuất excel chi tiết tổng hợp theo đơn vị"),
+    "rollup.not_sent_exported": _("Xuất excel danh sách đơn vị chưa gửi báo cáo"),
 }
 
 

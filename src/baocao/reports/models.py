@@ -123,8 +123,9 @@ class Report(models.Model):
 
     form = models.ForeignKey("formdefs.FormDefinition", on_delete=models.PROTECT, related_name="reports")
     form_code = models.CharField(max_length=60)
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="reports")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
+    # No index of their own: (unit, period) and (period, status) below serve both.
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="reports", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports", db_index=False)
     # A state of the regime's workflow (Chưa nhập, Đang nhập, Chờ kiểm tra, …).
     status = models.CharField(_("Trạng thái"), max_length=30)
     # Optimistic locking: every change of content or state increments it.
@@ -277,3 +278,16 @@ class RollupProgress(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period", "form_code", "status", "timeliness"], name="rollupprogress_key")]
+
+
+class PeriodTree(models.Model):
+    """The tree a period was closed on: every unit's path at that moment. A closed period's
+    totals and counters stay on it whatever is reorganised later (docs/adr/0007)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    path = models.CharField(max_length=1000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="periodtree_unique")]
+        indexes = [models.Index(fields=["period", "path"], name="periodtree_period_path")]

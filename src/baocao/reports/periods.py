@@ -21,8 +21,8 @@ from baocao.formdefs.models import FormAssignment, FormDefinition
 from baocao.parameters.models import Holiday
 from baocao.units.models import Unit, UnitStatus
 
-from . import totals
-from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, Report, ReportEvent
+from . import rollup_sql, totals
+from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, PeriodTree, Report, ReportEvent
 
 # --- the calendar ------------------------------------------------------------------------
 
@@ -151,36 +151,6 @@ class OpenSummary:
     missing_forms: list = field(default_factory=list)  # assigned but not loaded
 
 
-def planned_obligations(period_regime, units=None):
-    """{unit id: [form codes]} the units owe: the regime's assignment by unit type, plus each
-    unit's standing additions, minus its exemptions. `units`: a queryset (default: every
-    active unit of a kind that files)."""
-    regime = regimes.current()
-    if units is None:
-        units = Unit.objects.filter(status=UnitStatus.ACTIVE, kind__in=regime.filing_kinds)
-    unit_ids = set(units.values_list("pk", flat=True))
-    by_type = {}
-    for unit_type, code in FormAssignment.objects.filter(regime=period_regime).order_by("position").values_list("unit_type", "form_code"):
-        by_type.setdefault(unit_type, []).append(code)
-    order = {code: n for n, code in enumerate(c for codes in by_type.values() for c in codes)}
-    owed = {pk: [] for pk in unit_ids}
-    through = Unit.unit_types.through.objects.filter(unit__in=units).values_list("unit_id", "unittype_id")
-    for unit_id, unit_type in through.iterator(chunk_size=5000):
-        owed[unit_id].extend(by_type.get(unit_type, ()))
-    duties = FormDuty.objects.filter(unit__in=units).values_list("unit_id", "form_code", "exempt")
-    exempt = {}
-    for unit_id, code, is_exempt in duties:
-        if is_exempt:
-            exempt.setdefault(unit_id, set()).add(code)
-        else:
-            owed[unit_id].append(code)
-    return {
-        pk: sorted({c for c in codes if c not in exempt.get(pk, ())}, key=lambda c: order.get(c, len(order)))
-        for pk, codes in owed.items()
-        if codes
-    }
-
-
 def _period_forms(period, codes):
     """{code: FormDefinition} the period uses, fixing the current version of any form not yet fixed."""
     fixed = {pf.form_code: pf.definition for pf in PeriodForm.objects.filter(period=period).select_related("definition")}
@@ -204,8 +174,7 @@ def _create_reports(period, owed):
     """Report rows (state: the workflow's initial) for {unit id: [codes]} not yet owed."""
     codes = sorted({c for cs in owed.values() for c in cs})
     forms, missing = _period_forms(period, codes)
-    existing = set(Report.objects.filter(period=period, unit_id__in=list(owed)).values_list("unit_id", "form_code")) if len(owed) < 5000 else (
-        set(Report.objects.filter(period=period).values_list("unit_id", "form_code")))
+    existing = set(Report.objects.filter(period=period, unit_id__in=list(owed)).values_list("unit_id", "form_code"))
     initial = regimes.current().workflow.initial
     rows = [
         Report(form=forms[code], form_code=code, unit_id=unit_id, period=period, status=initial, due_at=period.due_at)
@@ -217,6 +186,51 @@ def _create_reports(period, owed):
     return rows, forms, missing
 
 
+def _obligations_sql(period, *, codes_only=False):
+    """The (unit, form code) pairs every active filing unit owes, as SQL: the regime's
+    assignment by unit type, plus standing additions, minus standing exemptions."""
+    regime = regimes.current()
+    kinds = ", ".join(f"'{kind}'" for kind in regime.filing_kinds if kind.isidentifier())
+    through = Unit.unit_types.through._meta.db_table
+    duty, unit = FormDuty._meta.db_table, Unit._meta.db_table
+    sql = (
+        f"SELECT o.unit_id, o.form_code FROM ("
+        f"SELECT t.unit_id AS unit_id, a.form_code AS form_code FROM {through} t "
+        f"JOIN {FormAssignment._meta.db_table} a ON a.unit_type = t.unittype_id AND a.regime = %s "
+        f"UNION SELECT d.unit_id, d.form_code FROM {duty} d WHERE d.exempt = %s) o "
+        f"JOIN {unit} u ON u.id = o.unit_id AND u.status = %s AND u.kind IN ({kinds}) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {duty} x WHERE x.unit_id = o.unit_id AND x.form_code = o.form_code AND x.exempt = %s)"
+    )
+    params = [period.regime, False, UnitStatus.ACTIVE, True]
+    if codes_only:
+        return f"SELECT DISTINCT form_code FROM ({sql}) owed", params
+    return sql, params
+
+
+def _insert_obligations(period):
+    """Create every obligation of the period with one INSERT … SELECT (80,000 units in
+    seconds); returns (reports created, {code: definition}, codes assigned but not loaded)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(*_obligations_sql(period, codes_only=True))
+        codes = sorted(row[0] for row in cursor.fetchall())
+    forms, missing = _period_forms(period, codes)
+    owed, params = _obligations_sql(period)
+    empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+    now = timezone.now()
+    sql = (
+        f"INSERT INTO {Report._meta.db_table} (form_id, form_code, unit_id, period_id, status, version, explanation, notes, "
+        f"warning_notes, due_at, exempt, exempt_reason, revision, pending_reason, updated_at, created_at) "
+        f"SELECT pf.definition_id, owed.form_code, owed.unit_id, %s, %s, 1, '', {empty}, {empty}, %s, %s, '', 0, '', %s, %s "
+        f"FROM ({owed}) owed JOIN {PeriodForm._meta.db_table} pf ON pf.period_id = %s AND pf.form_code = owed.form_code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.pk, regimes.current().workflow.initial, period.due_at, False, now, now] + params + [period.pk])
+        created = cursor.rowcount
+    return created, forms, missing
+
+
 def open_period(actor, period, *, request=None):
     """Chưa mở → Đang mở: fix the form versions and create every obligation, in one transaction."""
     policy.require(actor, permissions.PERIOD_MANAGE)
@@ -224,17 +238,19 @@ def open_period(actor, period, *, request=None):
         period = _locked(period)
         if period.status != PeriodStatus.DRAFT:
             raise ValidationError(_("Chỉ mở được kỳ báo cáo đang ở trạng thái Chưa mở."))
-        rows, forms, missing = _create_reports(period, planned_obligations(period.regime))
+        if Report.objects.filter(period=period).exists():
+            raise ValidationError(_("Kỳ báo cáo đã có báo cáo phải lập."))
+        created, forms, missing = _insert_obligations(period)
         period.status, period.opened_at = PeriodStatus.OPEN, timezone.now()
         period.save(update_fields=["status", "opened_at"])
         totals.rebuild_progress(period)
-        summary = OpenSummary(len(rows), {code: d.version for code, d in forms.items()}, missing)
+        summary = OpenSummary(created, {code: d.version for code, d in forms.items()}, missing)
         record("period.opened", actor=actor, request=request, obj=period,
                after={"reports": summary.reports, "forms": summary.forms, "missing_forms": missing})
     return summary
 
 
-def _move(actor, period, *, sources, target, action, stamp, message, request):
+def _move(actor, period, *, sources, target, action, stamp, message, request, then=None):
     policy.require(actor, permissions.PERIOD_MANAGE)
     with transaction.atomic():
         period = _locked(period)
@@ -245,6 +261,8 @@ def _move(actor, period, *, sources, target, action, stamp, message, request):
         if stamp:
             setattr(period, stamp, timezone.now())
         period.save()
+        if then:
+            then(period)
         record(action, actor=actor, request=request, obj=period, before={"status": before}, after={"status": target})
     return period
 
@@ -252,12 +270,20 @@ def _move(actor, period, *, sources, target, action, stamp, message, request):
 def close_period(actor, period, *, request=None):
     """No more entry or sending; reviews of what was sent may still finish."""
     return _move(actor, period, sources=[PeriodStatus.OPEN], target=PeriodStatus.CLOSED, action="period.closed", stamp="closed_at",
-                 message=_("Chỉ đóng được kỳ báo cáo đang mở."), request=request)
+                 message=_("Chỉ đóng được kỳ báo cáo đang mở."), request=request, then=rollup_sql.snapshot_tree)
+
+
+def _back_on_todays_tree(period):
+    """A reopened period follows today's tree again: its snapshot goes, its totals and
+    counters are recomputed on the tree as it is now."""
+    PeriodTree.objects.filter(period=period).delete()
+    rollup_sql.rebuild_totals(period)
+    rollup_sql.rebuild_progress(period)
 
 
 def reopen_period(actor, period, *, request=None):
     return _move(actor, period, sources=[PeriodStatus.CLOSED], target=PeriodStatus.OPEN, action="period.reopened", stamp="",
-                 message=_("Chỉ mở lại được kỳ báo cáo đã đóng."), request=request)
+                 message=_("Chỉ mở lại được kỳ báo cáo đã đóng."), request=request, then=_back_on_todays_tree)
 
 
 def lock_period(actor, period, *, request=None):
@@ -423,3 +449,19 @@ def assigned_forms(unit):
     """The form codes the regime assigns to `unit` by its unit types (before duties)."""
     rows = FormAssignment.objects.filter(regime=regimes.current().key, unit_type__in=unit.unit_types.values("code")).order_by("position")
     return list(dict.fromkeys(rows.values_list("form_code", flat=True)))
+
+
+def units_retired_in_open_periods(unit_ids, reorganisation):
+    """A retired unit owes nothing more: its reports not yet sent in open periods are
+    exempted, citing the decision (what it sent stays counted until transferred)."""
+    workflow = regimes.current().workflow
+    reason = _("%(op)s theo quyết định %(n)s") % {"op": reorganisation.get_operation_display(), "n": reorganisation.decision_number or "—"}
+    reports = Report.objects.filter(unit_id__in=list(unit_ids), period__status=PeriodStatus.OPEN, exempt=False,
+                                    status__in=workflow.codes_in_stage("not_started", "editing")).select_related("unit", "period")
+    for report in reports:
+        old_key = totals.progress_key(report)
+        report.exempt, report.exempt_reason = True, reason
+        report.version += 1
+        report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
+        totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
+        ReportEvent.objects.create(report=report, actor=reorganisation.actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=reason)

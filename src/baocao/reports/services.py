@@ -372,7 +372,7 @@ def prefill_from_below(actor, report, *, expected_version, request=None):
 
     workflow.require_edit(actor, report)
     spec = report.form.spec_object()
-    groups = [row for row in spec.rows if isinstance(row, RowGroup) and row.prefill]
+    groups = [row for row in getattr(spec, "rows", ()) if isinstance(row, RowGroup) and row.prefill]
     if not groups:
         raise ValidationError(_("Biểu này không lấy số liệu từ báo cáo của đơn vị cấp dưới."))
     entered = entered_cells(spec, grid_values(report))

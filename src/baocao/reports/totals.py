@@ -21,7 +21,7 @@ from baocao import regimes
 from baocao.access.paths import SEPARATOR
 from baocao.units.models import Unit
 
-from .models import Report, ReportValue, RollupProgress, RollupTotal, timeliness_of
+from .models import ReportValue, RollupProgress, RollupTotal
 
 BUCKETS = {"editing": 1, "submitted": 2, "final": 3}
 # Which buckets each choice of "which reports count" reads.
@@ -58,6 +58,9 @@ def _upsert(table, key_columns, value_column, rows, cast=""):
     sql_head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
     sql_tail = (f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
                 f"{value_column} = {table}.{value_column} + excluded.{value_column}")
+    # Always in key order: two transactions adding into the same rows (the root's, a
+    # province's) then lock them in the same order and never deadlock.
+    rows = sorted(rows, key=lambda row: row[:-1])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
@@ -142,21 +145,28 @@ def report_changed(report, *, old_status, old_exempt, old_key):
 
 
 def rebuild_progress(period):
-    """Recount a period's progress from its reports: when it opens, and when deadlines move
-    (which can turn a late report into one sent within its extension)."""
-    RollupProgress.objects.filter(period=period).delete()
-    parent = dict(Unit.objects.values_list("pk", "parent_id"))
-    counts = defaultdict(int)
-    reports = Report.objects.filter(period=period, exempt=False).values_list("unit_id", "form_code", "status", "submitted_at", "due_at")
-    period_due = period.due_at
-    for unit_id, form_code, status, submitted_at, due_at in reports.iterator(chunk_size=5000):
-        timeliness = timeliness_of(submitted_at, period_due, due_at)
-        unit = unit_id
-        while unit is not None:
-            counts[(unit, form_code, status, timeliness)] += 1
-            unit = parent.get(unit)
-    RollupProgress.objects.bulk_create(
-        [RollupProgress(unit_id=u, period_id=period.pk, form_code=f, status=s, timeliness=t, count=n) for (u, f, s, t), n in counts.items()],
-        batch_size=5000,
-    )
+    """Recount a period's progress from its reports (one INSERT … SELECT): when it opens,
+    and when deadlines move (which can turn a late report into one sent within its extension)."""
+    from .rollup_sql import rebuild_progress as rebuild
 
+    return rebuild(period)
+
+
+def subtree_moved(unit_id, old_ancestor_ids, new_ancestor_ids):
+    """A unit and its subtree moved: in every open period, its totals and counters leave the
+    ancestors it left and join those it joined. A closed period keeps the tree it closed on
+    (docs/adr/0007)."""
+    from .models import Period, PeriodStatus
+
+    leaving = [a for a in old_ancestor_ids if a not in set(new_ancestor_ids)]
+    joining = [a for a in new_ancestor_ids if a not in set(old_ancestor_ids)]
+    for period_id in Period.objects.filter(status=PeriodStatus.OPEN).values_list("pk", flat=True):
+        sums = dict(((c, b), n) for c, b, n in RollupTotal.objects.filter(unit_id=unit_id, period_id=period_id).values_list("cell_id", "bucket", "number"))
+        add_totals(leaving, period_id, {key: -n for key, n in sums.items()})
+        add_totals(joining, period_id, sums)
+        counts = defaultdict(lambda: defaultdict(int))
+        for form, status, timeliness, n in RollupProgress.objects.filter(unit_id=unit_id, period_id=period_id).values_list("form_code", "status", "timeliness", "count"):
+            counts[form][(status, timeliness)] += n
+        for form, deltas in counts.items():
+            add_progress(leaving, period_id, form, {key: -n for key, n in deltas.items()})
+            add_progress(joining, period_id, form, deltas)

@@ -97,8 +97,8 @@ def _entered_from_post(spec, post):
     could not be read as numbers ({(row, col): what was typed})."""
     entered, unreadable = {}, {}
     for name, raw in post.items():
-        if not name.startswith("c|"):
-            continue
+        if not name.startswith("c|") or name.count("|") < 2:
+            continue  # not a cell of this form (a hand-made request): ignored like an unknown column
         _prefix, row, column = name.split("|", 2)
         text = raw.strip()
         if not text:
@@ -185,7 +185,7 @@ def _save_grid(request, report):
     spec = report.form.spec_object()
     entered, unreadable = _entered_from_post(spec, request.POST)
     # What the user typed, exactly, to put back on the screen if the save is refused.
-    typed = {tuple(name.split("|", 2)[1:]): value for name, value in request.POST.items() if name.startswith("c|")}
+    typed = {tuple(name.split("|", 2)[1:]): value for name, value in request.POST.items() if name.startswith("c|") and name.count("|") >= 2}
     if unreadable:
         problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
         messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
@@ -359,6 +359,8 @@ def explanation_save(request, pk):
 @login_required
 def record_delete(request, pk, position):
     report = report_for(request, pk)
+    if report.form.kind != "list":
+        raise Http404
     version = posted_version(request)
     try:
         services.delete_record(request.user, report, position, expected_version=version, request=request)

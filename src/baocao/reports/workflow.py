@@ -170,7 +170,9 @@ def allowed_actions(actor, report, *, ready=None, now=None):
 
 def lock(report_pk):
     """The report row, locked until the end of the transaction (docs/concurrency.md)."""
-    return Report.objects.select_for_update().select_related("form", "unit", "period").get(pk=report_pk)
+    # of=("self",): only the report row. Locking the joined form, unit and period rows too
+    # would queue every save of a form or period behind one another.
+    return Report.objects.select_for_update(of=("self",)).select_related("form", "unit", "period").get(pk=report_pk)
 
 
 def _last_change(report):

@@ -6,19 +6,19 @@ nothing; a file with new names or parents updates them (moving whole subtrees).
 """
 import re
 import zipfile
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Value
-from django.db.models import F
-from django.db.models.functions import Concat, Lower, Substr
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record, record_many
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+from . import tree
 from .signals import units_renamed
 from .text import fold
 
@@ -107,7 +107,7 @@ def read_xlsx(fileobj, size=None):
         raise CatalogueError([RowError(0, "", "", _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.BAOCAO_UPLOAD_MAX_MB})])
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError):
         raise CatalogueError([RowError(0, "", "", _("Tệp không phải là tệp Excel (.xlsx) hợp lệ."))]) from None
     try:
         sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
@@ -295,6 +295,7 @@ def import_catalogue(actor, rows, *, request=None):
 
     The stored units are read once, inside the transaction that applies the file."""
     with transaction.atomic():
+        tree.lock()
         existing = _load_existing(_codes_of(rows))
         errors = validate(rows, actor, existing)
         if not errors:
@@ -342,16 +343,12 @@ def _apply(actor, rows, request, existing):
             contact = {key: value for key, value in r.contact.items() if getattr(unit, key) != value}
             changed = moved or unit.name != r.name or unit.kind != kind or bool(contact)
             if moved:
-                old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
-                Unit.objects.subtree(unit).update(
-                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-                    depth=F("depth") + (parent.depth + 1 - unit.depth),
-                )
+                old_path = unit.path
+                tree.move_paths(unit, parent)  # the whole subtree, with the apps above told
                 for other in existing.values():  # keep cached paths of the moved subtree current
-                    if other.path.startswith(old_path):
-                        other.path = new_path + other.path[len(old_path) :]
+                    if other.path.startswith(old_path) and other is not unit:
+                        other.path = unit.path + other.path[len(old_path) :]
                         other.depth = other.path.count("/") - 2
-                unit.parent = parent
             if unit.name != r.name:
                 renamed.append(unit.pk)
             if changed:
@@ -360,7 +357,7 @@ def _apply(actor, rows, request, existing):
                     before[key] = getattr(unit, key)
                     setattr(unit, key, value)
                 Unit.objects.filter(pk=unit.pk).update(
-                    name=r.name, kind=kind, parent=parent, search_text=Unit.search_text_for(unit.code, r.name), **contact
+                    name=r.name, kind=kind, search_text=Unit.search_text_for(unit.code, r.name), **contact
                 )
             if old_types != set(r.unit_types):
                 types_to_set[unit.pk] = (unit, r.unit_types)

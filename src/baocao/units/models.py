@@ -1,6 +1,7 @@
 """The unit tree: every organisation that reports, aggregates or governs."""
 import re
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -72,9 +73,6 @@ class Unit(models.Model):
     path = models.CharField(max_length=1000, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(_("Trạng thái"), max_length=10, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
-    successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors", verbose_name=_("Đơn vị kế thừa")
-    )
     # Whom to contact (the completeness lists of units that have not sent show it).
     address = models.CharField(_("Địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("Điện thoại"), max_length=50, blank=True)
@@ -97,10 +95,6 @@ class Unit(models.Model):
             models.UniqueConstraint(fields=["kind"], condition=models.Q(kind=UnitKind.ROOT), name="unit_single_root"),
             models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"),
             models.CheckConstraint(condition=models.Q(status__in=UnitStatus.values), name="unit_status_valid"),
-            models.CheckConstraint(
-                condition=models.Q(successor__isnull=True) | models.Q(status=UnitStatus.RETIRED),
-                name="unit_successor_only_when_retired",
-            ),
         ]
 
     def __str__(self):
@@ -111,11 +105,23 @@ class Unit(models.Model):
         prefix = parent.path if parent else PATH_SEPARATOR
         return f"{prefix}{code}{PATH_SEPARATOR}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        unit = super().from_db(db, field_names, values)
+        unit._stored_parent_id = unit.__dict__.get("parent_id")
+        return unit
+
     def save(self, *args, **kwargs):
-        self.path = self.path_for(self.parent, self.code)
-        self.depth = self.path.count(PATH_SEPARATOR) - 2
+        """A new unit gets its path here; an existing one is moved only by units.tree.move,
+        which rewrites the whole subtree (docs/adr/0007)."""
+        if self._state.adding:
+            self.path = self.path_for(self.parent, self.code)
+            self.depth = self.path.count(PATH_SEPARATOR) - 2
+        elif "_stored_parent_id" in self.__dict__ and self.parent_id != self._stored_parent_id:
+            raise RuntimeError("A unit changes its parent only through baocao.units.tree.move.")
         self.search_text = self.search_text_for(self.code, self.name)
         super().save(*args, **kwargs)
+        self._stored_parent_id = self.parent_id
 
     @staticmethod
     def search_text_for(code, name):
@@ -131,3 +137,48 @@ class Unit(models.Model):
     @property
     def label(self):
         return f"{self.code} - {self.name}"
+
+
+class Reorganisation(models.Model):
+    """One change of the tree (sắp xếp, tinh gọn), with the decision that ordered it."""
+
+    class Operation(models.TextChoices):
+        CREATE = "create", _("Thành lập đơn vị")
+        RENAME = "rename", _("Đổi tên đơn vị")
+        MOVE = "move", _("Chuyển đơn vị cấp trên")
+        MERGE = "merge", _("Hợp nhất, sáp nhập đơn vị")
+        SPLIT = "split", _("Chia, tách đơn vị")
+        RETIRE = "retire", _("Giải thể đơn vị")
+
+    operation = models.CharField(_("Thao tác"), max_length=10, choices=Operation.choices)
+    decision_number = models.CharField(_("Số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("Ngày quyết định"), null=True, blank=True)
+    decision_issuer = models.CharField(_("Cơ quan ban hành"), max_length=300, blank=True)
+    note = models.TextField(_("Ghi chú"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    # What changed: codes created, moved (old and new parent), retired, renamed…
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(operation__in=["create", "rename", "move", "merge", "split", "retire"]),
+                                              name="reorganisation_operation_valid")]
+
+    def __str__(self):
+        return f"{self.get_operation_display()} {self.decision_number}".strip()
+
+
+class UnitLineage(models.Model):
+    """A unit that took over (all or part of) another: several predecessors after a merge,
+    several successors after a split."""
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successor_links")
+    successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessor_links")
+    reorganisation = models.ForeignKey(Reorganisation, on_delete=models.PROTECT, related_name="lineage")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unitlineage_unique"),
+            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="unitlineage_not_itself"),
+        ]

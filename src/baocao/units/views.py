@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from baocao.access import permissions, policy
 
-from . import catalogue
+from . import catalogue, tree
 from .forms import CatalogueUploadForm
 from .models import Unit
 
@@ -32,13 +32,14 @@ def unit_list(request):
 
 @login_required
 def unit_detail(request, code):
-    unit = get_object_or_404(Unit.objects.select_related("parent", "successor"), code__iexact=code)
+    unit = get_object_or_404(Unit.objects.select_related("parent"), code__iexact=code)
     policy.require(request.user, permissions.UNIT_ADMINISTER, unit)
     accounts = unit.accounts.order_by("username")
     return render(
         request,
         "units/detail.html",
         {"active_menu": "admin", "unit": unit, "accounts": accounts, "children": unit.children.order_by("code"),
+         "successors": tree.successors_of(unit), "predecessors": tree.predecessors_of(unit),
          "may_edit_duties": policy.may(request.user, permissions.OBLIGATION_EDIT, unit)},
     )
 
