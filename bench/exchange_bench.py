@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,13 +63,15 @@ def car(n):
 
 
 def _fixtures():
-    """A reporting unit, its entry account, an open inventory period and its KK-OTO report."""
+    """A reporting unit, its entry account, an open inventory period and its KK-OTO report
+    (an obligation added to the period, as for a unit created after it opened)."""
     from django.utils import timezone
 
+    from baocao.accounts.grants import set_roles
     from baocao.accounts.models import Account
     from baocao.formdefs.services import load_regime_forms
-    from baocao.reports.models import Period
-    from baocao.reports.services import open_report
+    from baocao.reports import periods
+    from baocao.reports.models import Period, PeriodStatus, Report
     from baocao.units.models import Unit, UnitKind
 
     load_regime_forms("kiemke")
@@ -80,16 +82,19 @@ def _fixtures():
     account = Account.objects.filter(username="xbench001").first()
     if account is None:
         account = Account(username="xbench001", display_name="Đơn vị đo kiểm kê", unit=unit, must_change_password=False)
-        account.set_roles(["entry"])
         account.set_unusable_password()
         account.save()
-    now = timezone.now()
-    period, _created = Period.objects.get_or_create(
-        regime="kiemke", code="XBENCH",
-        defaults={"name": "Kỳ đo", "kind": "KIEMKE", "data_from": date(2025, 1, 1), "data_to": date(2025, 1, 1),
-                  "opens_at": now - timedelta(days=1), "deadline": now + timedelta(days=1)},
+        set_roles(account, ["entry"])
+    today = timezone.localdate()
+    period = Period.objects.filter(regime="kiemke", code="XBENCH").first() or periods.create_period(
+        None, kind="KIEMKE", year=today.year, code="XBENCH", name="Kỳ đo", deadline=today + timedelta(days=30)
     )
-    return account, open_report(unit, period, "KK-OTO")
+    if period.status == PeriodStatus.DRAFT:
+        periods.open_period(None, period)
+    report = Report.objects.filter(period=period, unit=unit, form_code="KK-OTO").first()
+    if report is None:
+        report = periods.add_obligation(None, period, unit, "KK-OTO", reason="bench")
+    return account, Report.objects.select_related("form", "unit", "period").get(pk=report.pk)
 
 
 def main(argv=None):
@@ -100,6 +105,9 @@ def main(argv=None):
 
     if not apps.ready:
         _setup()
+    from django.conf import settings
+
+    settings.BAOCAO_REGIME = "kiemke"  # the registers are the inventory's, whatever ran before
     from django.db import connection
     from openpyxl import load_workbook
 

@@ -4,6 +4,9 @@ accounts following the regime's scheme. Built with bulk inserts, not the import 
 so generating 100,000 accounts takes seconds."""
 from django.contrib.auth.hashers import make_password
 
+from baocao import regimes
+from baocao.access.models import RoleGrant
+from baocao.accounts import grants
 from baocao.accounts.models import Account, search_text_for
 from baocao.units.models import Unit, UnitKind
 
@@ -43,13 +46,36 @@ def insert_units(units):
 
 
 def build_accounts(units):
-    """One account per unit with the same default-password hash, as create_missing_accounts does."""
+    """One account per unit, named by the unit's code, with the same default-password hash
+    and the roles the current regime's account template for the unit's kind gives (kiemke:
+    exactly what create_missing_accounts makes), its grants inserted in bulk."""
+    regime = regimes.current()
     password = make_password("kkts@123")
-    accounts = []
+    accounts, templates = [], []
     for unit in units:
-        account = Account(username=unit.code, display_name=unit.name, unit=unit, user_group="Đơn vị kiểm kê",
-                          password=password, role_entry=True, role_reviewer=True, role_approver=True)
+        template = next(iter(regime.account_templates(unit.kind)), None)
+        account = Account(username=unit.code, display_name=unit.name, unit=unit, user_group=template.group if template else "",
+                          password=password)
         account.search_text = search_text_for(account, unit)
         accounts.append(account)
-    Account.objects.bulk_create(accounts, batch_size=2000)
-    return len(accounts)
+        templates.append(template)
+    created = Account.objects.bulk_create(accounts, batch_size=2000)
+    RoleGrant.objects.bulk_create(
+        [g for account, template in zip(created, templates) if template for g in grants.planned_grants(account, template.roles, template)],
+        batch_size=2000,
+    )
+    return len(created)
+
+
+def give_unit_types(by_kind):
+    """Tag every unit of each kind in `by_kind` ({kind: unit type code}) with that type, in
+    bulk (the many-to-many rows), skipping units that have it already. Returns the rows added."""
+    through = Unit.unit_types.through
+    added = 0
+    for kind, type_code in by_kind.items():
+        tagged = through.objects.filter(unittype_id=type_code).values("unit_id")
+        ids = Unit.objects.filter(kind=kind).exclude(pk__in=tagged).values_list("pk", flat=True)
+        rows = [through(unit_id=pk, unittype_id=type_code) for pk in ids.iterator(chunk_size=5000)]
+        through.objects.bulk_create(rows, batch_size=5000)
+        added += len(rows)
+    return added
