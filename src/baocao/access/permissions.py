@@ -15,6 +15,8 @@ PARAMETERS_EDIT = "parameters.edit"
 ACCOUNT_REQUEST_FILE = "account_request.file"
 ACCOUNT_REQUEST_DECIDE = "account_request.decide"
 ROLLUP_VIEW = "rollup.view"
+TRANSFER_REQUEST = "transfer.request"
+TRANSFER_EXECUTE = "transfer.execute"
 
 # What each lets one do, as the end of "… không được <label>" in a refusal.
 LABELS = {
@@ -30,7 +32,9 @@ LABELS = {
     ACCOUNT_REQUEST_FILE: _("gửi đề nghị cấp, thu hồi tài khoản"),
     ACCOUNT_REQUEST_DECIDE: _("xử lý đề nghị cấp, thu hồi tài khoản"),
     ROLLUP_VIEW: _("xem tổng hợp báo cáo"),
+    TRANSFER_REQUEST: _("đề nghị chuyển dữ liệu giữa các đơn vị"),
+    TRANSFER_EXECUTE: _("thực hiện chuyển dữ liệu giữa các đơn vị"),
 }
 
 # Permissions that make an account an administrator (it sees QUẢN TRỊ HỆ THỐNG).
-ADMINISTRATION = (ACCOUNT_ADMINISTER, UNIT_ADMINISTER, AUDIT_VIEW, PERIOD_MANAGE, ACCOUNT_REQUEST_DECIDE)
+ADMINISTRATION = (ACCOUNT_ADMINISTER, UNIT_ADMINISTER, AUDIT_VIEW, PERIOD_MANAGE, ACCOUNT_REQUEST_DECIDE, TRANSFER_REQUEST)

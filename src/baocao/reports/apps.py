@@ -8,9 +8,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from baocao.parameters.signals import holidays_changed
 
-        from baocao.units.signals import unit_moved, units_retired
+        from baocao.units.signals import unit_moved, units_created, units_retired
 
-        from .periods import refresh_deadlines, units_retired_in_open_periods
+        from .periods import obligations_for_new_units, refresh_deadlines, units_retired_in_open_periods
         from .totals import subtree_moved
 
         # A holiday added or removed moves the deadlines of periods not yet closed, and of their reports.
@@ -21,3 +21,5 @@ class ReportsConfig(AppConfig):
                            subtree_moved(unit_id, old_ancestor_ids, new_ancestor_ids), weak=False, dispatch_uid="reports.subtree_moved")
         units_retired.connect(lambda sender, unit_ids, reorganisation, **kwargs: units_retired_in_open_periods(unit_ids, reorganisation),
                               weak=False, dispatch_uid="reports.units_retired")
+        units_created.connect(lambda sender, unit_ids, **kwargs: obligations_for_new_units(unit_ids), weak=False,
+                              dispatch_uid="reports.units_created")

@@ -198,6 +198,8 @@ class ReportRecord(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="records")
     position = models.PositiveIntegerField()
     data = models.JSONField(default=dict)
+    # The unit that entered it, when a transfer brought it from another unit's report.
+    origin_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

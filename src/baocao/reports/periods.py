@@ -186,7 +186,7 @@ def _create_reports(period, owed):
     return rows, forms, missing
 
 
-def _obligations_sql(period, *, codes_only=False):
+def _obligations_sql(period, *, codes_only=False, unit_ids=None):
     """The (unit, form code) pairs every active filing unit owes, as SQL: the regime's
     assignment by unit type, plus standing additions, minus standing exemptions."""
     regime = regimes.current()
@@ -200,6 +200,7 @@ def _obligations_sql(period, *, codes_only=False):
         f"UNION SELECT d.unit_id, d.form_code FROM {duty} d WHERE d.exempt = %s) o "
         f"JOIN {unit} u ON u.id = o.unit_id AND u.status = %s AND u.kind IN ({kinds}) "
         f"WHERE NOT EXISTS (SELECT 1 FROM {duty} x WHERE x.unit_id = o.unit_id AND x.form_code = o.form_code AND x.exempt = %s)"
+        + (f" AND o.unit_id IN ({', '.join(str(int(pk)) for pk in unit_ids)})" if unit_ids else "")
     )
     params = [period.regime, False, UnitStatus.ACTIVE, True]
     if codes_only:
@@ -452,12 +453,13 @@ def assigned_forms(unit):
 
 
 def units_retired_in_open_periods(unit_ids, reorganisation):
-    """A retired unit owes nothing more: its reports not yet sent in open periods are
-    exempted, citing the decision (what it sent stays counted until transferred)."""
+    """A retired unit owes nothing more: its reports not yet started in open periods are
+    exempted, citing the decision. What it entered or sent stays counted until a transfer
+    moves it to its successor (docs/adr/0007), so no figure vanishes meanwhile."""
     workflow = regimes.current().workflow
     reason = _("%(op)s theo quyết định %(n)s") % {"op": reorganisation.get_operation_display(), "n": reorganisation.decision_number or "—"}
     reports = Report.objects.filter(unit_id__in=list(unit_ids), period__status=PeriodStatus.OPEN, exempt=False,
-                                    status__in=workflow.codes_in_stage("not_started", "editing")).select_related("unit", "period")
+                                    status__in=workflow.codes_in_stage("not_started")).select_related("unit", "period")
     for report in reports:
         old_key = totals.progress_key(report)
         report.exempt, report.exempt_reason = True, reason
@@ -465,3 +467,27 @@ def units_retired_in_open_periods(unit_ids, reorganisation):
         report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
         totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
         ReportEvent.objects.create(report=report, actor=reorganisation.actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=reason)
+
+
+def obligations_for_new_units(unit_ids):
+    """Units created while periods are open owe those periods what the regime assigns them
+    (completeness counts them from now on; an administrator may exempt them)."""
+    open_periods = list(Period.objects.filter(regime=regimes.current().key, status=PeriodStatus.OPEN))
+    if not open_periods:
+        return
+    from django.db import connection
+
+    unit_ids = list(unit_ids)
+    for period in open_periods:
+        owed = {}
+        for start in range(0, len(unit_ids), 500):
+            sql, params = _obligations_sql(period, unit_ids=unit_ids[start : start + 500])
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for unit_id, code in cursor.fetchall():
+                    owed.setdefault(unit_id, []).append(code)
+        if not owed:
+            continue
+        rows, _forms, _missing = _create_reports(period, owed)
+        for report in Report.objects.filter(pk__in=[r.pk for r in rows]).select_related("unit", "period"):
+            totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)

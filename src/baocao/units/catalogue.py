@@ -19,8 +19,8 @@ from baocao.audit.services import event, record, record_many
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
 from . import tree
-from .signals import units_renamed
-from .text import fold
+from .signals import units_created, units_renamed
+from .text import clean_text, fold
 
 # Header of each column, as printed in the template, and the field it fills.
 COLUMNS = (
@@ -93,59 +93,73 @@ def _cell_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
-def read_xlsx(fileobj, size=None):
+def read_xlsx(fileobj, size=None, progress=None):
     """Rows of the first visible sheet of an .xlsx catalogue. Raises CatalogueError on a
-    file that is too big, not an xlsx, or lacks the required columns."""
+    file that is too big, expands beyond the upload bounds, is not an xlsx, or lacks the
+    required columns. `progress(done, total, stage)` is told how far the reading got."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    limit = settings.BAOCAO_UPLOAD_MAX_MB * 1024 * 1024
-    if size is not None and size > limit:
-        raise CatalogueError([RowError(0, "", "", _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.BAOCAO_UPLOAD_MAX_MB})])
+    from baocao.jobs.uploads import UploadRefused, inspect_xlsx
+
+    try:
+        inspection = inspect_xlsx(fileobj, size)
+    except UploadRefused as refused:
+        raise CatalogueError([RowError(0, "", "", refused.message)]) from None
+    broken = (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError):
+    except broken:
         raise CatalogueError([RowError(0, "", "", _("Tệp không phải là tệp Excel (.xlsx) hợp lệ."))]) from None
     try:
-        sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
-        if sheet is None:
-            raise CatalogueError([RowError(0, "", "", _("Tệp không có trang tính nào."))])
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        positions = {}
-        for index, title in enumerate(header):
-            key = _HEADER_BY_WORD.get(fold(title))
-            if key and key not in positions:
-                positions[key] = index
-        missing = [dict(COLUMNS)[key] for key in REQUIRED_COLUMNS if key not in positions]
-        if missing:
-            raise CatalogueError(
-                [RowError(1, "", "", _("Thiếu cột: %(cols)s. Dòng đầu tiên phải là tiêu đề các cột.") % {"cols": ", ".join(missing)})]
-            )
-        parsed = []
-        for number, values in enumerate(rows, start=2):
-            cells = {key: _cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
-            if not any(cells.values()):
-                continue
-            if len(parsed) >= MAX_ROWS:
-                raise CatalogueError([RowError(number, "", "", _("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})])
-            parsed.append(
-                CatalogueRow(
-                    row=number,
-                    code=cells.get("code", ""),
-                    name=cells.get("name", ""),
-                    parent_code=cells.get("parent_code", ""),
-                    kind=cells.get("kind", ""),
-                    unit_types=tuple(t.strip() for t in cells.get("unit_types", "").replace(";", ",").split(",") if t.strip()),
-                    contact={key: cells[key] for key in CONTACT_COLUMNS if cells.get(key)},
-                )
-            )
-        return parsed
+        return _read_rows(workbook, inspection, progress or (lambda *args, **kwargs: None))
+    except broken:  # a sheet whose XML is damaged, met while reading it
+        raise CatalogueError([RowError(0, "", "", _("Tệp Excel bị hỏng: không đọc được nội dung trang tính."))]) from None
     finally:
         workbook.close()
+
+
+def _read_rows(workbook, inspection, progress):
+    sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
+    if sheet is None:
+        raise CatalogueError([RowError(0, "", "", _("Tệp không có trang tính nào."))])
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    positions = {}
+    for index, title in enumerate(header):
+        key = _HEADER_BY_WORD.get(fold(title))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [dict(COLUMNS)[key] for key in REQUIRED_COLUMNS if key not in positions]
+    if missing:
+        raise CatalogueError(
+            [RowError(1, "", "", _("Thiếu cột: %(cols)s. Dòng đầu tiên phải là tiêu đề các cột.") % {"cols": ", ".join(missing)})]
+        )
+    parsed = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1000:  # blank rows count too: a sheet whose declared size lied
+            raise CatalogueError([RowError(number, "", "", _("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})])
+        progress(number, inspection.rows or None, _("Đang đọc tệp…"))
+        cells = {key: _cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
+        if not any(cells.values()):
+            continue
+        if len(parsed) >= MAX_ROWS:
+            raise CatalogueError([RowError(number, "", "", _("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})])
+        parsed.append(
+            CatalogueRow(
+                row=number,
+                code=cells.get("code", ""),
+                name=cells.get("name", ""),
+                parent_code=cells.get("parent_code", ""),
+                kind=cells.get("kind", ""),
+                unit_types=tuple(t.strip() for t in cells.get("unit_types", "").replace(";", ",").split(",") if t.strip()),
+                contact={key: cells[key] for key in CONTACT_COLUMNS if cells.get(key)},
+            )
+        )
+    return parsed
 
 
 def _load_existing(codes):
@@ -310,6 +324,7 @@ def _apply(actor, rows, request, existing):
     depth = _final_depths(rows, existing)
     summary = ImportSummary()
     events = []
+    created_ids = []
     types_to_set = {}
     renamed = []
     # The stored unit types of the units in the file, in one pass rather than one query each.
@@ -373,6 +388,7 @@ def _apply(actor, rows, request, existing):
             if r.unit_types:
                 types_to_set[unit.pk] = (unit, r.unit_types)
             summary.created += 1
+            created_ids.append(unit.pk)
             note("unit.created", unit, None, {"name": unit.name, "kind": unit.kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
 
     Through = Unit.unit_types.through
@@ -384,6 +400,8 @@ def _apply(actor, rows, request, existing):
             [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
         )
     record_many(events)
+    if created_ids:  # with their unit types set: the apps above give them their obligations
+        units_created.send(sender=Unit, unit_ids=created_ids)
     if renamed:
         units_renamed.send(sender=Unit, unit_ids=renamed)
     record(

@@ -11,3 +11,6 @@ unit_moved = Signal()
 
 # Sent with unit_ids and the Reorganisation: these units were retired (giải thể, sáp nhập).
 units_retired = Signal()
+
+# Sent with unit_ids: new units (the reports app gives them their obligations in open periods).
+units_created = Signal()

@@ -27,7 +27,7 @@ from baocao.access import permissions, policy
 from baocao.audit.services import event, record_many
 
 from .models import CODE_PATTERN, Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
-from .signals import unit_moved, units_renamed, units_retired
+from .signals import unit_moved, units_created, units_renamed, units_retired
 
 _LOCK_KEY = zlib.crc32(b"baocao.units.tree")
 # Kinds that may have units below them.
@@ -125,6 +125,7 @@ def _create(actor, *, code, name, kind, parent, unit_types=(), contact=None):
     if unknown:
         raise ValidationError(_("Loại hình đơn vị không có trong danh mục: %(types)s.") % {"types": ", ".join(unknown)})
     unit.unit_types.set(known)
+    units_created.send(sender=Unit, unit_ids=[unit.pk])
     return unit
 
 
