@@ -355,3 +355,20 @@ def test_12b_takes_the_rows_of_the_practices_approved_12a(tuphap, tree, people, 
     assert values[(mine, "viec_tong")] == Decimal(320) and values[(mine, "phi_cong_chung")] == Decimal(15000000)
     assert values[(f"to_chuc/{other}", "cong_chung_vien")] == Decimal(2)  # not approved yet: kept
     assert values[("tong_so", "cong_chung_vien")] == Decimal(6)
+
+
+def test_the_nearest_level_above_gets_the_report_in_its_todo_list(kiemke, tree, make_account, login):
+    school = make_account("T02003002", "entry", username="T02003002")
+    department = make_account("T02003", "receiver", username="T02003")
+    province = make_account("T02", "admin", "receiver", username="T02")
+    central = make_account("BTC", "central_admin", username="BTC")
+    report = owed_report(tree["T02003002"], kiemke, "KK-OTO")
+    services.save_explanation(school, report, "Không có xe", expected_version=report.version)
+    report.refresh_from_db()
+    act(report, school, "gui_bao_cao")
+    from baocao.reports import selectors
+
+    assert [i.report.pk for i in selectors.todo_for(department)] == [report.pk]
+    assert selectors.todo_for(province) == [] and selectors.todo_for(central) == []  # they may act, but it waits for the department
+    act(report, department, "tiep_nhan")
+    assert selectors.todo_for(department) == []  # a correction request is not a to-do

@@ -30,13 +30,20 @@ def default_period(periods, now=None):
 
 def _waiting_condition(actor):
     """Q of the reports waiting for this person: states a transition it may take leads out
-    of (within the transition's relation), and editable states of units it enters for."""
+    of, and editable states of units it enters for. A unit above acts on the units right
+    below it (the nearest level receives); asking for a correction of an approved report is
+    something one may do, not something waiting."""
     flow = regimes.current().workflow
     condition = Q(pk__in=[])
     for t in flow.transitions.values():
+        sources = [code for code in t.sources if flow.states[code].stage != "final"]
         reach = policy.scope(actor, t.permission, relation=t.relation)
-        if not reach.is_empty:
-            condition |= Q(status__in=t.sources) & reach.q(path="unit__path", pk="unit_id")
+        if not sources or reach.is_empty:
+            continue
+        if t.relation == policy.BELOW:
+            condition |= Q(status__in=sources, unit__parent__path__in=list(reach.subtrees))
+        else:
+            condition |= Q(status__in=sources) & reach.q(path="unit__path", pk="unit_id")
     edit = policy.scope(actor, flow.edit_permission, relation=flow.edit_relation)
     if not edit.is_empty:
         condition |= Q(status__in=flow.editable_states) & edit.q(path="unit__path", pk="unit_id")
