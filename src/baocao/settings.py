@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "baocao.audit",
+    "baocao.jobs",
     "baocao.access",
     "baocao.units",
     "baocao.accounts",
@@ -59,11 +60,16 @@ INSTALLED_APPS = [
     "baocao.reports",
     "baocao.exchange",
     "baocao.rollup",
+    "baocao.reorg",
     "baocao.shell",
+    # Background tasks (docs/adr/0006): Django's tasks API, stored in this database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "baocao.shell.middleware.SubmittedTextMiddleware",
     "baocao.shell.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "baocao.shell.middleware.ChosenLanguageMiddleware",
@@ -73,6 +79,7 @@ MIDDLEWARE = [
     "baocao.accounts.middleware.SessionIdleTimeoutMiddleware",
     "baocao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "baocao.audit.middleware.AuditRefusals",
+    "baocao.shell.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -116,6 +123,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No request waits on a locked row or a runaway query past the worker's timeout: it is
+    # cancelled and the person told to try again, with what was typed kept (docs/concurrency.md).
+    DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 5_000)
+    # The statement timeout is the web server's (wsgi.py sets 25 s): commands, the task worker
+    # and benchmarks may run long statements on purpose.
+    DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
+else:
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("DB_LOCK_TIMEOUT_MS", 5_000) / 1000  # SQLite's busy wait
+
+# Background tasks (imports of large files): stored in the database, run by `baocao db_worker`.
+TASKS = {"default": {"BACKEND": os.environ.get("BAOCAO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Uploads larger than this run as background tasks with a progress page (0: always in the request).
+BAOCAO_BACKGROUND_IMPORT_KB = env_int("BAOCAO_BACKGROUND_IMPORT_KB", 256)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Account"
 # Usernames are unique case-insensitively, by a functional unique constraint Django cannot see.
@@ -126,7 +151,8 @@ LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id with OWASP's parameters (docs/security.md); verifies hashes made with Django's too.
+    "baocao.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # Our own validators: Vietnamese messages, and they know the regime's default password.
@@ -142,6 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
 BAOCAO_PASSWORD_MIN_LENGTH = env_int("BAOCAO_PASSWORD_MIN_LENGTH", 8)
 BAOCAO_LOCKOUT_THRESHOLD = env_int("BAOCAO_LOCKOUT_THRESHOLD", 5)
 BAOCAO_LOCKOUT_MINUTES = env_int("BAOCAO_LOCKOUT_MINUTES", 15)
+# Failed logins from one client address (any usernames) within lockout_minutes before that
+# address may not try again until they age out (0: no such limit). docs/security.md
+BAOCAO_LOGIN_ADDRESS_LIMIT = env_int("BAOCAO_LOGIN_ADDRESS_LIMIT", 30)
 BAOCAO_SESSION_IDLE_MINUTES = env_int("BAOCAO_SESSION_IDLE_MINUTES", 30)
 BAOCAO_UPLOAD_MAX_MB = env_int("BAOCAO_UPLOAD_MAX_MB", 20)
 
@@ -158,6 +187,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS, for deployments served over TLS only (browsers then refuse plain http for this long).
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+# A refused CSRF check gets a Vietnamese page (and, on plain http with secure cookies, the
+# operator's fix) instead of Django's English one.
+CSRF_FAILURE_VIEW = "baocao.shell.errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -177,6 +212,7 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

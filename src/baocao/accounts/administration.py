@@ -15,8 +15,8 @@ from baocao.audit.services import event, record, record_many
 from baocao.units.text import fold
 
 from . import grants
-from .models import Account
-from .services import default_password_hash
+from .models import Account, LoginFailure
+from .services import default_password_hash, username_key
 
 # The status filter of the user list ("locked" covers both kinds of lock).
 STATUSES = {
@@ -129,6 +129,7 @@ def unlock(actor, account, *, request=None):
     account.locked_until = None
     account.failed_login_count = 0
     account.save(update_fields=["locked_by_admin", "locked_until", "failed_login_count"])
+    LoginFailure.objects.filter(username_key=username_key(account.username)).delete()  # every address it was locked from
     record("account.unlocked", actor=actor, request=request, unit=account.unit, obj=account, before=before)
 
 

@@ -86,7 +86,10 @@ class Account(AbstractBaseUser):
         return tuple(code for code in regimes.current().roles if code in held)
 
     def is_locked(self, now=None):
-        return self.locked_by_admin or (self.locked_until is not None and self.locked_until > (now or timezone.now()))
+        """Locked for every address: by an administrator. (Wrong passwords lock only the
+        addresses they came from: services.lock_of; `locked_until` says until when the
+        latest such lock lasts, for the user list.)"""
+        return self.locked_by_admin
 
     @property
     def status_label(self):
@@ -151,3 +154,24 @@ class AccountRequest(models.Model):
         from baocao import regimes
 
         return regimes.current().role_labels.get(self.role, self.role)
+
+
+class LoginFailure(models.Model):
+    """One wrong password (or unknown username, or wrong current password on the change
+    page), from one client address. Lockouts are counted from these rows: per typed
+    username *and address* (the lock applies to the addresses that failed, so an attacker
+    cannot lock a unit out of its own office), and per address over every username (an
+    address guessing many accounts is stopped before any password is hashed). See
+    docs/security.md."""
+
+    at = models.DateTimeField(db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    # The username as typed, NFC and case-folded: unknown usernames lock the same way, so a
+    # lockout reveals nothing about which accounts exist.
+    username_key = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username_key", "ip", "at"], name="login_failure_user_ip"),
+            models.Index(fields=["ip", "at"], name="login_failure_ip"),
+        ]

@@ -43,7 +43,10 @@ def request_list(request):
 def request_file(request):
     target = None
     if request.POST.get("target"):
-        target = Account.objects.filter(pk=request.POST.get("target")).select_related("unit").first()
+        if not (request.POST["target"].isdigit() and len(request.POST["target"]) <= 18):
+            messages.error(request, _("Tài khoản cần thu hồi không hợp lệ."))
+            return redirect("accounts:requests")
+        target = Account.objects.filter(pk=int(request.POST["target"])).select_related("unit").first()
     try:
         account_requests.file_request(
             request.user,

@@ -1,6 +1,7 @@
 """Account actions. Views, commands and tests all call these."""
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -10,55 +11,111 @@ from django.utils import timezone
 
 from baocao import parameters, regimes
 from baocao.access.models import RoleGrant
-from baocao.audit.services import event, record, record_many
+from baocao.audit.services import client_ip, event, record, record_many
+from baocao.units.text import clean_text
 
 from . import grants
-from .models import Account, search_text_for
+from .models import Account, LoginFailure, search_text_for
+
+
+class LoginLocked(Exception):
+    """Logins with this username from this address (or from this address at all) are
+    refused until `until`; no password was checked."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+def username_key(username):
+    return clean_text(username or "").strip().casefold()[:150]
+
+
+def lock_of(request, username, now=None):
+    """When the lock on `username` from the request's address ends, or None if there is none.
+
+    Two locks, both counted from LoginFailure rows within the last lockout_minutes: the
+    username tried from this address lockout_threshold times (the account itself stays open
+    from every other address), and this address failing login_address_limit times over
+    any usernames."""
+    now = now or timezone.now()
+    policy = parameters.current()
+    window = now - timedelta(minutes=policy.lockout_minutes)
+    ip = client_ip(request)
+    recent = LoginFailure.objects.filter(ip=ip, at__gte=window)
+    ends = []
+    mine = list(recent.filter(username_key=username_key(username)).order_by("-at").values_list("at", flat=True)[: policy.lockout_threshold])
+    if len(mine) >= policy.lockout_threshold:
+        ends.append(mine[-1] + timedelta(minutes=policy.lockout_minutes))
+    limit = settings.BAOCAO_LOGIN_ADDRESS_LIMIT
+    if limit:
+        address = list(recent.order_by("-at").values_list("at", flat=True)[:limit])
+        if len(address) >= limit:
+            ends.append(address[-1] + timedelta(minutes=policy.lockout_minutes))
+    until = max(ends) if ends else None
+    return until if until is not None and until > now else None
+
+
+def note_failure(request, username, account=None, *, now=None, reason="wrong password"):
+    """Count one failure of `username` from the request's address, with its audit event;
+    at the threshold, the lockout's audit event too. Returns the lock's end if this failure
+    started one."""
+    now = now or timezone.now()
+    LoginFailure.objects.create(at=now, ip=client_ip(request), username_key=username_key(username))
+    # Rows older than a day count for nothing: forget them as we go.
+    LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    unit = account.unit if account is not None else None
+    record("login.failure", request=request, actor=account, unit=unit, username=username, note=reason)
+    until = lock_of(request, username, now)
+    if account is not None:
+        Account.objects.filter(pk=account.pk).update(failed_login_count=F("failed_login_count") + 1)
+    if until is not None:
+        if account is not None:
+            # Shown in the user list (Tạm khóa); the lock itself is on the failing addresses.
+            Account.objects.filter(pk=account.pk).update(locked_until=until)
+        record("account.locked_out", request=request, actor=account, unit=unit, obj=account, username=username,
+               after={"locked_until": until.isoformat(), "address": client_ip(request)},
+               note=f"{parameters.current().lockout_threshold} failed attempts from {client_ip(request)}")
+    return until
 
 
 def attempt_login(request, username, password):
     """Check a username and password; return the account, or None for any failure.
 
-    Counts consecutive failures and locks the account for the parameter lockout_minutes
-    after lockout_threshold of them (THIẾT LẬP THÔNG SỐ; defaults from the environment).
-    The caller shows one message whatever the reason.
+    Raises LoginLocked, without checking the password (no Argon2 work for an attacker to
+    spend), when this username has failed lockout_threshold times from this address within
+    lockout_minutes, or this address has failed login_address_limit times; the same for
+    unknown usernames, so a lockout says nothing about which accounts exist. The caller
+    shows one message for every other failure.
     """
-    username = (username or "").strip()
+    username = clean_text(username or "").strip()
     now = timezone.now()
-    with transaction.atomic():
-        account = Account.objects.select_for_update().select_related("unit").filter(username__iexact=username).first()
-        if account is None:
-            make_password(password)  # same cost as a real check: no timing oracle for unknown names
-            record("login.failure", request=request, username=username, note="unknown username")
-            return None
-        password_ok = account.check_password(password)
-        if not account.is_active or account.is_locked(now):
-            reason = "revoked" if not account.is_active else "locked"
-            record("login.failure", request=request, actor=account, unit=account.unit, note=reason)
-            return None
-        if password_ok:
-            Account.objects.filter(pk=account.pk).update(failed_login_count=0, locked_until=None, last_login=now)
-            account.failed_login_count, account.locked_until, account.last_login = 0, None, now
-            record("login.success", request=request, actor=account, unit=account.unit)
-            return account
-        failures = account.failed_login_count + 1
-        record("login.failure", request=request, actor=account, unit=account.unit, note="wrong password")
-        policy = parameters.current()
-        if failures >= policy.lockout_threshold:
-            until = now + timedelta(minutes=policy.lockout_minutes)
-            Account.objects.filter(pk=account.pk).update(failed_login_count=0, locked_until=until)
-            record(
-                "account.locked_out",
-                request=request,
-                actor=account,
-                unit=account.unit,
-                obj=account,
-                after={"locked_until": until.isoformat()},
-                note=f"{failures} failed attempts",
-            )
-        else:
-            Account.objects.filter(pk=account.pk).update(failed_login_count=F("failed_login_count") + 1)
+    until = lock_of(request, username, now)
+    if until is not None:
+        record("login.failure", request=request, username=username, note="locked out (address)")
+        raise LoginLocked(until)
+    account = Account.objects.select_related("unit").filter(username__iexact=username).first()
+    if account is None:
+        make_password(password)  # same cost as a real check: no timing oracle for unknown names
+        until = note_failure(request, username, now=now, reason="unknown username")
+        if until is not None:
+            raise LoginLocked(until)
         return None
+    password_ok = account.check_password(password)
+    if not account.is_active or account.is_locked(now):
+        reason = "revoked" if not account.is_active else "locked"
+        record("login.failure", request=request, actor=account, unit=account.unit, note=reason)
+        return None
+    if password_ok:
+        Account.objects.filter(pk=account.pk).update(failed_login_count=0, last_login=now)
+        LoginFailure.objects.filter(username_key=username_key(username), ip=client_ip(request)).delete()
+        account.failed_login_count, account.last_login = 0, now
+        record("login.success", request=request, actor=account, unit=account.unit)
+        return account
+    until = note_failure(request, username, account, now=now)
+    if until is not None:
+        raise LoginLocked(until)
+    return None
 
 
 def change_password(account, new_password, *, request=None):

@@ -10,6 +10,7 @@ LABELS = {
     "password.changed": _("Đổi mật khẩu"),
     "scope.denied": _("Truy cập ngoài phạm vi bị từ chối"),
     "units.imported": _("Nhập danh mục đơn vị"),
+    "units.import_refused": _("Tệp danh mục đơn vị bị từ chối"),
     "unit.created": _("Tạo đơn vị"),
     "unit.updated": _("Cập nhật đơn vị"),
     "account.created": _("Tạo tài khoản"),
@@ -54,6 +55,9 @@ LABELS = {
     "rollup.exported_pdf": _("In tổng hợp báo cáo ra PDF"),
     "rollup.breakdown_exported": _("Xuất excel chi tiết tổng hợp theo đơn vị"),
     "rollup.not_sent_exported": _("Xuất excel danh sách đơn vị chưa gửi báo cáo"),
+    "transfer.filed": _("Gửi đề nghị chuyển dữ liệu"),
+    "transfer.executed": _("Thực hiện chuyển dữ liệu"),
+    "transfer.rejected": _("Từ chối đề nghị chuyển dữ liệu"),
 }
 
 

@@ -16,7 +16,7 @@ def event(action, *, actor=None, request=None, unit=None, obj=None, before=None,
         actor = request.user
     return AuditEvent(
         actor=actor,
-        actor_username=(actor.username if actor is not None else username)[:150],
+        actor_username=(actor.username if actor is not None else username).replace("\x00", "")[:150],
         ip=client_ip(request),
         action=action,
         unit=unit,
@@ -25,7 +25,7 @@ def event(action, *, actor=None, request=None, unit=None, obj=None, before=None,
         object_id=str(obj.pk) if obj is not None else "",
         before=before,
         after=after,
-        note=note,
+        note=note.replace("\x00", "") if isinstance(note, str) else note,
     )
 
 

@@ -25,9 +25,10 @@ class CappedPaginator(Paginator):
 
 def _parse_date(text):
     try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        day = datetime.strptime(text.strip(), "%d/%m/%Y").date()
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2999 else None  # 31/12/9999 + 1 day would overflow
 
 
 def events_visible_to(account):

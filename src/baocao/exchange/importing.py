@@ -11,11 +11,13 @@ the report's current version.
 import datetime
 import re
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -23,15 +25,26 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from baocao.audit.services import record
+from baocao.jobs.uploads import UploadRefused, inspect_xlsx, limit
+from baocao.units.text import clean_text
 from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
-from baocao.reports.services import InvalidRecords, InvalidValues, StaleReport, instances_for, replace_records, save_grid
+from baocao.reports.models import Report
+from baocao.reports.services import (
+    InvalidRecords, InvalidValues, StaleReport, grid_values, instances_for, record_values, replace_records, save_grid,
+)
 
 from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_title
 from .workbook import MARKER, NUMERIC_TYPES
 
 MAX_RECORDS = 100_000
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+# What a damaged or hand-made file raises inside openpyxl while it is opened or read.
+BROKEN_FILE = (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def NOT_XLSX():
+    return _("Tệp không phải là tệp Excel (.xlsx) hợp lệ. Tệp .xls cũ hãy mở bằng Excel và lưu lại dạng .xlsx.")
 
 
 @dataclass(frozen=True)
@@ -123,30 +136,33 @@ def to_text(value):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 class _Reader:
     """One upload: the workbook, its data sheet, and the problems found so far."""
 
-    def __init__(self, report, fileobj, size):
+    def __init__(self, report, fileobj, size, progress=None):
         self.report, self.fileobj = report, fileobj
         self.layout = layout_for(report)
         self.spec = self.layout.spec
         self.title = sheet_title(self.spec.code)
         self.problems = []
         self.pending = []  # formula cells: (target, row, col, column), resolved from cached values
-        limit = settings.BAOCAO_UPLOAD_MAX_MB * 1024 * 1024
-        if size is not None and size > limit:
-            raise ImportRefused([Problem(_("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.BAOCAO_UPLOAD_MAX_MB})])
+        self.progress = progress or (lambda done, total=None, stage=None, **kw: None)
+        self.file_version = None  # the report version the template was made from
+        try:
+            self.inspection = inspect_xlsx(fileobj, size)  # bounds first: nothing is expanded beyond them
+        except UploadRefused as refused:
+            raise ImportRefused([Problem(refused.message)]) from None
         self.book = self._open(data_only=False)
 
     def _open(self, data_only):
         self.fileobj.seek(0)
         try:
             return load_workbook(self.fileobj, read_only=True, data_only=data_only)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-            raise ImportRefused([Problem(_("Tệp không phải là tệp Excel (.xlsx) hợp lệ. Tệp .xls cũ hãy mở bằng Excel và lưu lại dạng .xlsx."))]) from None
+        except BROKEN_FILE:
+            raise ImportRefused([Problem(NOT_XLSX())]) from None
 
     def close(self):
         self.book.close()
@@ -163,11 +179,11 @@ class _Reader:
         spec, version = self.spec, self.report.form.version
         name = self.book.defined_names.get(MARKER)
         parts = (name.attr_text or "").strip().lstrip("=").strip('"').split("|") if name is not None else []
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) not in (3, 4) or not parts[2].isdigit() or len(parts[2]) > 7:
             raise ImportRefused([Problem(
                 _("Tệp không phải tệp mẫu nhập liệu của hệ thống cho biểu %(code)s (không có dấu nhận biết biểu). "
                   "Hãy tải tệp mẫu của biểu và điền số liệu vào đó.") % {"code": spec.code})])
-        code, file_version, first = parts
+        code, file_version, first = parts[:3]
         if code != spec.code:
             raise ImportRefused([Problem(
                 _("Tệp là tệp mẫu của biểu %(found)s, không phải biểu %(code)s.") % {"found": code, "code": spec.code}, value=code)])
@@ -175,7 +191,32 @@ class _Reader:
             raise ImportRefused([Problem(
                 _("Tệp mẫu theo phiên bản %(found)s của biểu %(code)s; biểu đang dùng phiên bản %(version)d. Hãy tải tệp mẫu mới.")
                 % {"found": file_version, "code": spec.code, "version": version}, value=file_version)])
+        made = re.fullmatch(r"r(\d{1,18})v(\d{1,18})", parts[3]) if len(parts) == 4 else None
+        if made is None:
+            raise ImportRefused([Problem(
+                _("Tệp mẫu này không ghi phiên bản của báo cáo (tải về trước khi hệ thống kiểm tra phiên bản), nên không biết "
+                  "số liệu trên hệ thống có thay đổi sau đó hay không. Hãy tải tệp mẫu mới, chép số liệu vào rồi tải lên."))])
+        if int(made.group(1)) != self.report.pk:
+            raise ImportRefused([Problem(
+                _("Tệp là tệp mẫu của một báo cáo khác (đơn vị hoặc kỳ báo cáo khác). Hãy tải tệp mẫu của chính báo cáo này."))])
+        self.file_version = int(made.group(2))
         return int(first)
+
+    def stale_problems(self, differences):
+        """ImportRefused if the report was saved after the template was made: the file would
+        overwrite those figures. `differences` lists what differs between the file and what
+        is saved now, to reconcile."""
+        if self.file_version == self.report.version:
+            return
+        saved = Report.objects.select_related("updated_by").get(pk=self.report.pk)
+        who = saved.updated_by.username if saved.updated_by else _("(không rõ)")
+        when = timezone.localtime(saved.updated_at).strftime("%d/%m/%Y %H:%M:%S")
+        problems = [Problem(_(
+            "Báo cáo đã được %(who)s lưu lúc %(when)s, sau khi tệp mẫu này được tải về (tệp theo lần lưu thứ %(old)d, báo cáo nay "
+            "là lần lưu thứ %(new)d). Tệp không được nhập để không ghi đè số liệu đó. Hãy tải tệp mẫu mới, chép số liệu của bạn "
+            "vào rồi tải lên; các ô dưới đây là nơi tệp khác với số liệu đang lưu.")
+            % {"who": who, "when": when, "old": self.file_version, "new": saved.version})]
+        raise ImportRefused(problems + list(differences)[:200])
 
     def data_sheet(self):
         sheet = next((ws for ws in self.book.worksheets if ws.title == self.title and ws.sheet_state == "visible"), None)
@@ -303,8 +344,10 @@ def _import_grid(actor, reader, first, request):
     refused(spec.check(entered, instances=instances))
     if reader.problems:
         raise ImportRefused(reader.problems)
+    reader.stale_problems(_grid_differences(reader, entered, where))
+    reader.progress(len(layout.rows), len(layout.rows), _("Đang lưu số liệu…"), force=True)
     try:
-        results = save_grid(actor, reader.report, entered, expected_version=reader.report.version, request=request)
+        results = save_grid(actor, reader.report, entered, expected_version=reader.file_version, request=request)
     except InvalidValues as error:
         refused(error.problems)
         raise ImportRefused(reader.problems) from None
@@ -327,7 +370,13 @@ def _import_list(actor, reader, first, request):
             bad.add(target)
         records[index][code] = clean
 
+    max_rows = limit("MAX_ROWS", 200_000)
+    declared = max(reader.inspection.rows - first + 1, 0) or None
     for row_number, cells in enumerate(sheet.iter_rows(min_row=first, max_col=len(layout.columns)), start=first):
+        if row_number - first >= max_rows:  # a sheet whose declared size lied: stop reading
+            raise ImportRefused([Problem(_("Trang tính có quá %(n)d dòng. Hãy chia số liệu thành nhiều tệp.") % {"n": max_rows},
+                                         reader.title, row_number)])
+        reader.progress(row_number - first, declared, _("Đang đọc tệp…"))
         if all(_blank(cell.value) for cell in cells[1:]):
             continue
         if len(records) >= MAX_RECORDS:
@@ -369,12 +418,45 @@ def _import_list(actor, reader, first, request):
     if reader.problems:
         refused(enumerate(spec.validate_records(records), start=1))
         raise ImportRefused(reader.problems)
+    reader.stale_problems(_list_differences(reader, records))
+    reader.progress(len(records), len(records), _("Đang kiểm tra và lưu %(n)d bản ghi…") % {"n": len(records)}, force=True)
     try:
-        warnings = replace_records(actor, reader.report, records, expected_version=reader.report.version, request=request)
+        warnings = replace_records(actor, reader.report, records, expected_version=reader.file_version, request=request)
     except InvalidRecords as error:
         refused(sorted(error.checks.items()))
         raise ImportRefused(reader.problems) from None
     return ImportResult("list", len(records), warnings)
+
+
+def _grid_differences(reader, entered, where):
+    """Problems naming each cell whose value in the file differs from the one saved now."""
+    saved = grid_values(reader.report)
+    found = []
+    for (row, code), value in sorted(entered.items()):
+        now = saved.get((row, code))
+        if now is None and value in (None, ""):
+            continue
+        if str(now if now is not None else "") != str(value) and not (isinstance(now, Decimal) and isinstance(value, Decimal) and now == value):
+            sheet_row, col, column, typed = where[(row, code)]
+            found.append(Problem(_("Khác với số liệu đang lưu: %(now)s.") % {"now": shown(now) or _("(trống)")},
+                                 reader.title, sheet_row, get_column_letter(col), column.number, column.label, shown(typed)))
+    typed_cells = set(entered)
+    for (row, code), now in sorted(saved.items(), key=lambda item: item[0]):
+        if (row, code) not in typed_cells and now not in (None, "") and not _computed(reader.spec, row, code):
+            found.append(Problem(_("Ô để trống trong tệp nhưng đang lưu: %(now)s.") % {"now": shown(now)}, reader.title))
+    return found
+
+
+def _computed(spec, row, code):
+    try:
+        return spec.cell(row, code).computed
+    except KeyError:
+        return True
+
+
+def _list_differences(reader, records):
+    saved = record_values(reader.report)
+    return [Problem(_("Tệp có %(file)d bản ghi; báo cáo đang lưu %(saved)d bản ghi.") % {"file": len(records), "saved": len(saved)}, reader.title)]
 
 
 def _shown_clean(column, value):
@@ -387,13 +469,17 @@ def _shown_clean(column, value):
     return shown(value)
 
 
-def import_workbook(actor, report, fileobj, *, size=None, filename="", request=None):
+def import_workbook(actor, report, fileobj, *, size=None, filename="", request=None, progress=None):
     """Read a filled template into `report`, replacing its values or records.
 
     All or nothing: raises ImportRefused listing every problem (by sheet, row, column,
     value and what was expected) and saves nothing. PermissionDenied if `actor` may not
     enter the report's data. Returns an ImportResult."""
-    reader = _Reader(report, fileobj, size)
+    try:
+        reader = _Reader(report, fileobj, size, progress)
+    except ImportRefused as refused:
+        _audit_refusal(actor, request, report, filename, refused)
+        raise
     try:
         first = reader.first_data_row()
         importer = _import_grid if reader.spec.kind == "grid" else _import_list
@@ -402,12 +488,30 @@ def import_workbook(actor, report, fileobj, *, size=None, filename="", request=N
         except (StaleReport, ValidationError) as error:
             message = error.message if isinstance(error, StaleReport) else " ".join(error.messages)
             raise ImportRefused([Problem(message)]) from None
+        except BROKEN_FILE:  # a sheet whose XML is damaged, met while reading it
+            raise ImportRefused([Problem(_("Tệp Excel bị hỏng: không đọc được nội dung trang tính. Hãy mở tệp bằng Excel, lưu lại rồi tải lên."))]) from None
     except ImportRefused as refused:
-        record("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
-               after={"file": filename[:200], "problems": len(refused.problems)}, note="; ".join(str(p) for p in refused.problems[:5])[:500])
+        _audit_refusal(actor, request, report, filename, refused)
         raise
     finally:
         reader.close()
     record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
            after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
     return result
+
+
+def success_message(result):
+    """What the person is told after a successful import."""
+    if result.kind == "grid":
+        text = _("Đã nhập số liệu từ tệp Excel: %(n)d ô, lúc %(when)s.")
+    else:
+        text = _("Đã nhập %(n)d bản ghi từ tệp Excel, lúc %(when)s.")
+    text %= {"n": result.count, "when": timezone.localtime().strftime("%d/%m/%Y %H:%M")}
+    if result.warnings:
+        text += " " + _("Có %(n)d điều kiện kiểm tra chưa đạt; xem lại báo cáo.") % {"n": len(result.warnings)}
+    return text
+
+
+def _audit_refusal(actor, request, report, filename, refused):
+    record("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
+           after={"file": filename[:200], "problems": len(refused.problems)}, note="; ".join(str(p) for p in refused.problems[:5])[:500])

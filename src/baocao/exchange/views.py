@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
 from baocao.audit.services import record
+from baocao.jobs import services as jobs
+from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
 from baocao.reports import workflow
 from baocao.reports.models import Report
 from baocao.units.text import fold
 
 from .forms import UploadForm
-from .importing import ImportRefused, import_workbook
+from .importing import ImportRefused, Problem, import_workbook, success_message
 from .printing import report_pdf
 from .workbook import export_workbook, template_workbook
 
@@ -83,18 +85,26 @@ def upload(request, pk):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
+            inspection = inspect_xlsx(upload_file, upload_file.size)
+        except UploadRefused as refused:
+            problems = [Problem(refused.message)]
+            record("exchange.import_refused", request=request, unit=report.unit, obj=report,
+                   after={"file": upload_file.name[:200], "problems": 1}, note=refused.message[:500])
+            return render(request, "exchange/upload.html", {
+                "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url}, status=400)
+        if runs_in_background(upload_file.size, inspection):
+            # A large register: read, checked and saved by the task worker; the page shows its progress.
+            job = jobs.start(request.user, "baocao.exchange.jobs.import_report", request=request, unit=report.unit,
+                             title=_("Nhập số liệu từ Excel: biểu %(form)s, %(unit)s") % {"form": report.form_code, "unit": report.unit.name},
+                             params={"report": report.pk, "next": next_url, "menu": "entry"},
+                             upload=upload_file.read(), filename=upload_file.name)
+            return redirect("jobs:detail", pk=job.pk)
+        try:
             result = import_workbook(request.user, report, upload_file, size=upload_file.size, filename=upload_file.name, request=request)
         except ImportRefused as refused:
             problems = refused.problems
         else:
-            if result.kind == "grid":
-                text = _("Đã nhập số liệu từ tệp Excel: %(n)d ô, lúc %(when)s.")
-            else:
-                text = _("Đã nhập %(n)d bản ghi từ tệp Excel, lúc %(when)s.")
-            text %= {"n": result.count, "when": timezone.localtime().strftime("%d/%m/%Y %H:%M")}
-            if result.warnings:
-                text += " " + _("Có %(n)d điều kiện kiểm tra chưa đạt; xem lại báo cáo.") % {"n": len(result.warnings)}
-            messages.success(request, text)
+            messages.success(request, success_message(result))
             return redirect(next_url or request.path)
     return render(request, "exchange/upload.html", {
         "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url,

@@ -24,7 +24,7 @@ from baocao.reports.services import note_lines
 
 from .layout import choice_options, date_line, layout_for, place_name, row_label, sheet_title
 
-MARKER = "BAOCAO_BIEU"  # defined name: "form code|version|first data row"
+MARKER = "BAOCAO_BIEU"  # defined name: "form code|form version|first data row|r<report id>v<report version>"
 LISTS_SHEET = "DanhMuc"
 EXCEL_LAST_ROW = 1_048_575
 NUMERIC_TYPES = {"integer", "decimal", "money", "area", "year"}
@@ -325,8 +325,10 @@ class _Writer:
             sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": self.spec.kind == "list",
                                "delete_rows": self.spec.kind == "list"})
             sheet.freeze_panes(first, 1)
-            version = self.layout.report.form.version
-            self.book.define_name(MARKER, f'="{self.spec.code}|{version}|{first + 1}"')
+            report = self.layout.report
+            # The report and its version as they were: an upload of this file after someone
+            # saved the report since is refused instead of overwriting their figures.
+            self.book.define_name(MARKER, f'="{self.spec.code}|{report.form.version}|{first + 1}|r{report.pk}v{report.version}"')
         sheet.set_paper(9)  # A4
         if self.width > 8:
             sheet.set_landscape()

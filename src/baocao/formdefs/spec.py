@@ -11,6 +11,7 @@ say, the child unit's code; its total row sums them with `sum(group)`.
 """
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 
@@ -762,7 +763,7 @@ class ListSpec:
                 return False, None
             return None, (_("Bắt buộc nhập.") if fl.required else None)
         if fl.type in ("text", "reference"):
-            text = str(value)
+            text = unicodedata.normalize("NFC", str(value))  # one spelling of each letter: duplicates are found
             if fl.max_length and len(text) > fl.max_length:
                 return text, _("Tối đa %(n)d ký tự.") % {"n": fl.max_length}
             return text, None

@@ -26,6 +26,7 @@ class Outcome:
     reports_exempted: int = 0  # not started, of retired units, in open periods
     reports_kept: int = 0  # entered or sent by retired units: wait for a transfer
     units_affected: int = 0  # units whose path changed (moved subtrees)
+    log_id: int | None = None  # the Reorganisation entry (None in a preview: rolled back)
 
 
 class _Rollback(Exception):
@@ -60,6 +61,7 @@ def run(actor, operation, *, preview=False, request=None, **arguments):
             outcome.units_affected = sum(m[3] for m in log.details.get("moved", []))
             if preview:
                 raise _Rollback
+            outcome.log_id = log.pk
     except _Rollback:
         pass
     return (None if preview else result), outcome

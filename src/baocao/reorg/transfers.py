@@ -154,6 +154,11 @@ def plan(transfer):
                 clashes = [d.get(spec.key) for d in report.records.values_list("data", flat=True) if str(d.get(spec.key)).casefold() in theirs]
                 if clashes:
                     line.conflicts.append(_("Mã trùng với bản ghi của đơn vị mới (cần sửa sau khi chuyển): %(keys)s.") % {"keys": ", ".join(map(str, clashes[:10]))})
+            if mine is None:
+                # The report moving here becomes the new unit's report: a later source of the
+                # same form and period is combined into it (never a second report).
+                existing[(unit.pk, report.period_id, report.form_code)] = Report(
+                    pk=report.pk, form=report.form, form_code=report.form_code, unit=unit, period=report.period, status=line.state_after)
         else:
             line = PlanLine(report.period, report.form_code, report, TransferLine.Kind.SPLIT,
                             [(unit, existing.get((unit.pk, report.period_id, report.form_code)), share) for unit, share in targets],

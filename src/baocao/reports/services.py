@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from baocao import regimes
 from baocao.audit.services import record
-from baocao.formdefs.spec import RuleResult, parse_number
+from baocao.formdefs.spec import RuleResult, parse_number, too_large
 from baocao.units.models import Unit
 
 from . import totals, values, workflow
@@ -149,6 +149,9 @@ def clean_notes(spec, raw):
             number = parse_number(value)
         except ValueError:
             number = None
+        if number is not None and too_large(number):  # the platform's bound on every amount
+            problems.append(RuleResult("cell_max", "error", f"{field['label']}: {too_large(number)}", (("_note", code),)))
+            continue
         if number is None or number < 0 or (field.get("type") == "integer" and number != number.to_integral_value()):
             problems.append(RuleResult("cell_note", "error", _("%(label)s: phải là số nguyên không âm.") % {"label": field["label"]}, (("_note", code),)))
             continue

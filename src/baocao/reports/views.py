@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,11 @@ from . import selectors, services, workflow
 from .formatting import vn_number
 from .grid_html import cell_html
 from .models import Report
+
+def BUSY():
+    return _("Chưa lưu: báo cáo đang được người khác lưu hoặc hệ thống đang bận. Số liệu bạn nhập vẫn còn trên màn hình; "
+             "hãy chờ vài giây rồi bấm Lưu lại.")
+
 
 RECORDS_PAGE_SIZE = 25
 # Checking every record for the submit button costs ~0.1 ms each; beyond this many the
@@ -202,6 +208,9 @@ def _save_grid(request, report):
     except services.InvalidValues as invalid:
         messages.error(request, _("Chưa lưu: %(n)d ô có số liệu không hợp lệ.") % {"n": len(invalid.problems)})
         return _grid_page(request, report, values=entered, problems=invalid.problems, typed=typed, status=400)
+    except OperationalError:  # the report row stayed locked past the lock timeout, or the database was busy
+        messages.error(request, BUSY())
+        return _grid_page(request, report, values=entered, problems=(), typed=typed, status=503, version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _grid_page(request, report, values=entered, problems=(), typed=typed, status=400)
@@ -313,6 +322,11 @@ def record_edit(request, pk, position=None):
             context = _record_form_context(report, spec, data, check.errors, check.rules)
             return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"),
                                                            "may_edit": True, **context}, status=400)
+        except OperationalError:  # locked past the lock timeout: what was typed stays on the form
+            messages.error(request, BUSY())
+            context = _record_form_context(report, spec, data)
+            return render(request, "reports/record.html", {"active_menu": "entry", "report": report, "position": position, "version": request.POST.get("version"),
+                                                           "may_edit": True, **context}, status=503)
         except services.StaleReport as stale:
             messages.error(request, stale.message)
             context = _record_form_context(stale.report, spec, data)

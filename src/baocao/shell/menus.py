@@ -41,7 +41,17 @@ MENUS = (
         (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", (p.ACCOUNT_REQUEST_FILE,)),),
     ),
     Menu("entry", _("NHẬP DỮ LIỆU"), "reports:entry", (p.REPORT_VIEW,)),
-    Menu("rollup", _("TỔNG HỢP BÁO CÁO"), "shell:rollup", (p.REPORT_VIEW, p.ROLLUP_VIEW)),
+    Menu(
+        "rollup",
+        _("TỔNG HỢP BÁO CÁO"),
+        "rollup:rollup",
+        (p.REPORT_VIEW, p.ROLLUP_VIEW),
+        (
+            MenuItem(_("Tổng hợp số liệu"), "rollup:rollup", (p.REPORT_VIEW, p.ROLLUP_VIEW)),
+            MenuItem(_("Chi tiết theo đơn vị"), "rollup:breakdown", (p.REPORT_VIEW, p.ROLLUP_VIEW)),
+            MenuItem(_("Tình hình gửi báo cáo"), "rollup:completeness", (p.REPORT_VIEW, p.ROLLUP_VIEW)),
+        ),
+    ),
     Menu(
         "admin",
         _("QUẢN TRỊ HỆ THỐNG"),
@@ -54,6 +64,10 @@ MENUS = (
             MenuItem(_("Nhập danh mục đơn vị từ Excel"), "units:import", (p.UNIT_ADMINISTER,)),
             MenuItem(_("Kỳ báo cáo"), "periods:list", (p.PERIOD_MANAGE,)),
             MenuItem(_("Nhật ký hệ thống"), "audit:list", (p.AUDIT_VIEW,)),
+            MenuItem(_("Sắp xếp đơn vị"), "reorg:index", (p.UNIT_ADMINISTER,)),
+            MenuItem(_("Nhật ký sắp xếp"), "reorg:log", (p.UNIT_ADMINISTER,)),
+            MenuItem(_("Danh sách sắp xếp từ Excel"), "reorg:list", (p.UNIT_ADMINISTER,)),
+            MenuItem(_("Đề nghị chuyển dữ liệu"), "reorg:transfers", (p.TRANSFER_REQUEST, p.TRANSFER_EXECUTE)),
         ),
     ),
     Menu(

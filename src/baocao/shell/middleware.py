@@ -5,6 +5,8 @@ PCs often run an English browser: the official labels must stay Vietnamese there
 from django.conf import settings
 from django.utils import translation
 
+from baocao.units.text import clean_text, has_control
+
 
 class ChosenLanguageMiddleware:
     def __init__(self, get_response):
@@ -45,4 +47,76 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+# --- Submitted text ------------------------------------------------------------------------
+
+# Longest accepted query-string value: gunicorn refuses request lines over 4 KB anyway; a
+# search box or filter never needs more.
+MAX_QUERY_VALUE = 1000
+
+
+def _cleaned(query):
+    from django.http import QueryDict
+
+    cleaned = QueryDict(mutable=True, encoding=query.encoding)
+    for key, values in query.lists():
+        cleaned.setlist(clean_text(key), [clean_text(v) for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class SubmittedTextMiddleware:
+    """Every submitted text is NFC-normalised and loses its control characters before any
+    view reads it (query string, form fields, uploaded file names, cookies), so a NUL typed
+    into a search box, an explanation or a record field never reaches the database, and a
+    unit name typed in NFD is the same text as in NFC. A path with a control character, or a
+    query value longer than MAX_QUERY_VALUE, is answered with the 400 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+        from django.utils.translation import gettext as _
+
+        if has_control(request.path):
+            raise BadRequest(_("Địa chỉ trang chứa ký tự không hợp lệ."))
+        if any(len(v) > MAX_QUERY_VALUE for values in request.GET.lists() for v in values[1]) or any(
+            len(k) > MAX_QUERY_VALUE for k in request.GET
+        ):
+            raise BadRequest(_("Tham số trên địa chỉ trang dài quá %(n)d ký tự.") % {"n": MAX_QUERY_VALUE})
+        request.GET = _cleaned(request.GET)
+        request.COOKIES = {clean_text(k): clean_text(v) for k, v in request.COOKIES.items()}
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            request.POST = _cleaned(request.POST)
+            for upload in request.FILES.values():
+                upload.name = clean_text(upload.name) or "tep"
+        return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """A request whose query waited past the lock timeout, ran past the statement timeout or
+    found SQLite locked gets the Vietnamese "try again" page (503) instead of a 500. Pages
+    where something was typed (a grid, a record) catch it themselves and keep what was typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, OperationalError):
+            return None
+        reason = _("Hệ thống đang bận (dữ liệu này đang được người khác cập nhật). Thao tác chưa được thực hiện; "
+                   "hãy quay lại trang trước, chờ vài giây rồi thử lại.")
+        response = render(request, "400.html", {"reason": reason, "busy": True}, status=503)
+        response["Retry-After"] = "5"
         return response

@@ -5,6 +5,5 @@ from . import views
 app_name = "shell"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("tong-hop-bao-cao/", views.section("rollup"), name="rollup"),
     path("quan-tri-he-thong/", views.section("admin"), name="admin"),
 ]

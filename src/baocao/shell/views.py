@@ -1,4 +1,6 @@
 """TRANG CHỦ and the landing pages of the five menus."""
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
@@ -10,6 +12,7 @@ from baocao.accounts.models import Account
 from baocao.units.models import Unit
 from baocao.reports import selectors
 from baocao.reports.models import PeriodStatus, Report
+from baocao.rollup import dashboard
 
 from .menus import menu_by_key, menu_label, menus_for, shown_to
 
@@ -36,12 +39,18 @@ def home(request):
         }
     if policy.may_somewhere(account, permissions.REPORT_VIEW):
         context["todo"] = selectors.todo_for(account, limit=10)
-        # What the unit owes in each open period, and how far it has got.
-        final = regime.workflow.codes_in_stage("final")
-        context["open_periods"] = []
-        for period in selectors.visible_periods().filter(status=PeriodStatus.OPEN).order_by("due_at"):
-            owed = Report.objects.filter(unit=account.unit, period=period, exempt=False)
-            context["open_periods"].append({"period": period, "forms": owed.count(), "done": owed.filter(status__in=final).count()})
+        # What the unit owes in each open period, and how far each report has got.
+        final = set(regime.workflow.codes_in_stage("final"))
+        open_periods = list(selectors.visible_periods().filter(status=PeriodStatus.OPEN).order_by("due_at"))
+        owed = defaultdict(list)
+        for report in Report.objects.filter(unit=account.unit, period__in=open_periods, exempt=False).select_related("period").order_by("form_code"):
+            owed[report.period_id].append(report)
+        context["open_periods"] = [
+            {"period": period, "forms": len(owed[period.pk]), "done": sum(r.status in final for r in owed[period.pk]), "reports": owed[period.pk]}
+            for period in open_periods
+        ]
+    # An aggregating, governing or central unit: how its subtree is doing (TỔNG HỢP BÁO CÁO).
+    context["dashboard"] = dashboard.for_unit(account, account.unit)
     return render(request, "shell/home.html", context)
 
 

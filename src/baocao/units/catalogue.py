@@ -162,6 +162,17 @@ def _read_rows(workbook, inspection, progress):
     return parsed
 
 
+def success_message(summary):
+    return _("Nhập danh mục thành công: %(c)d đơn vị mới, %(u)d đơn vị cập nhật, %(n)d không thay đổi.") % {
+        "c": summary.created, "u": summary.updated, "n": summary.unchanged}
+
+
+def audit_refusal(actor, request, filename, errors):
+    """A refused catalogue file leaves its audit event (who, which file, the first problems)."""
+    record("units.import_refused", actor=actor, request=request, after={"file": str(filename)[:200], "problems": len(errors)},
+           note="; ".join(str(e) for e in errors[:5])[:500])
+
+
 def _load_existing(codes):
     found = {}
     codes = list(codes)

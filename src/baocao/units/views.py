@@ -8,6 +8,9 @@ from django.views.decorators.http import require_POST
 
 from baocao.access import permissions, policy
 
+from baocao.jobs import services as jobs
+from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
+
 from . import catalogue, tree
 from .forms import CatalogueUploadForm
 from .models import Unit
@@ -52,16 +55,22 @@ def catalogue_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            inspection = inspect_xlsx(upload, upload.size)
+            if runs_in_background(upload.size, inspection):
+                # Tens of thousands of units: read, checked and applied by the task worker, with a progress page.
+                job = jobs.start(request.user, "baocao.units.jobs.import_catalogue", title=_("Nhập danh mục đơn vị"),
+                                 request=request, unit=request.user.unit, params={"menu": "admin"}, upload=upload.read(), filename=upload.name)
+                return redirect("jobs:detail", pk=job.pk)
             rows = catalogue.read_xlsx(upload, size=upload.size)
             summary = catalogue.import_catalogue(request.user, rows, request=request)
+        except UploadRefused as refused:
+            errors = [catalogue.RowError(0, "", "", refused.message)]
+            catalogue.audit_refusal(request.user, request, upload.name, errors)
         except catalogue.CatalogueError as error:
             errors = error.errors
+            catalogue.audit_refusal(request.user, request, upload.name, errors)
         else:
-            messages.success(
-                request,
-                _("Nhập danh mục thành công: %(c)d đơn vị mới, %(u)d đơn vị cập nhật, %(n)d không thay đổi.")
-                % {"c": summary.created, "u": summary.updated, "n": summary.unchanged},
-            )
+            messages.success(request, catalogue.success_message(summary))
             return redirect("units:import")
     return render(request, "units/import.html", {"active_menu": "admin", "form": form, "errors": errors, "columns": catalogue.COLUMNS})
 

@@ -1,0 +1,459 @@
+"""Reads of the roll-up pages (docs/rollup.md).
+
+Every function here runs a fixed number of queries whatever the size of the tree: the
+roll-up, the drill-down and the completeness pages read the stored totals and counters
+(`reports.RollupTotal`, `RollupProgress`, kept exact in the transaction of each change,
+docs/adr/0005), never the reports' values. The one exception is the breakdown over *every*
+reporting unit of a subtree, which reads those units' own values (one grouped query).
+"""
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baocao import regimes
+from baocao.access import permissions, policy
+from baocao.access.paths import SEPARATOR, prefix_q
+from baocao.accounts.models import Account
+from baocao.formdefs.models import FormDefinition, FormKind
+from baocao.formdefs.services import cell_ids
+from baocao.formdefs.spec import RowGroup
+from baocao.reports.models import PeriodForm, PeriodStatus, PeriodTree, Report, ReportValue, RollupProgress, RollupTotal
+from baocao.reports.totals import BUCKETS, COUNTING, prefixes
+from baocao.units.models import Unit
+from baocao.units.text import fold
+
+CHOICES = tuple(COUNTING)  # approved, sent, all
+DEFAULT_CHOICE = "approved"
+# The one line a group "one row per child unit" shows in a roll-up: its instances are
+# summed into the group's cells (docs/adr/0005), and drill-down gives them back by unit.
+GROUP_TOTAL = "tong"
+TIMELINESS = ("on_time", "extended", "late")
+
+
+# --- which reports count ------------------------------------------------------------
+
+
+def _lower(states):
+    return ", ".join(s.label.lower() for s in states)
+
+
+def _states_of(*stages):
+    flow = regimes.current().workflow
+    return [s for s in flow.states.values() if s.stage in stages]
+
+
+def counted_states(choice):
+    """The workflow states whose reports a choice counts (their stage's bucket is read)."""
+    flow = regimes.current().workflow
+    return [s.code for s in flow.states.values() if BUCKETS.get(s.stage) in COUNTING[choice]]
+
+
+def choice_label(choice):
+    """What a choice counts, in the words of the regime's states: "Chỉ báo cáo đã phê
+    duyệt", "Báo cáo đã tiếp nhận và báo cáo đã gửi", "Tất cả báo cáo, kể cả đang nhập, …"."""
+    final, submitted, editing = _states_of("final"), _states_of("submitted"), _states_of("editing")
+    if choice == "approved":
+        return _("Chỉ báo cáo %(final)s") % {"final": _lower(final)}
+    if choice == "sent":
+        return _("Báo cáo %(final)s và báo cáo %(submitted)s") % {"final": _lower(final), "submitted": _lower(submitted)}
+    return _("Tất cả báo cáo, kể cả %(editing)s") % {"editing": _lower(editing)}
+
+
+def choice_options():
+    return [(choice, choice_label(choice)) for choice in CHOICES]
+
+
+def sent_states():
+    """States a report is in once "sent" in the sense of the deadline: the target of the
+    transition that counts as submitting (kiemke: sending; tuphap: approval) and every
+    state reached from it without going back to an editable one."""
+    flow = regimes.current().workflow
+    stack = [t.target for t in flow.transitions.values() if t.counts_as_submitted]
+    seen = set()
+    while stack:
+        state = stack.pop()
+        if state in seen or flow.states[state].editable:
+            continue
+        seen.add(state)
+        stack.extend(t.target for t in flow.out_of(state))
+    return seen
+
+
+def sent_label():
+    """"đã phê duyệt" (tuphap) or "đã gửi" (kiemke): what being sent means here."""
+    flow = regimes.current().workflow
+    first = next((t.target for t in flow.transitions.values() if t.counts_as_submitted), None)
+    return flow.states[first].label.lower() if first else _("đã gửi")
+
+
+def not_sent_label():
+    """"chưa phê duyệt" (tuphap) or "chưa gửi" (kiemke)."""
+    label = sent_label()
+    return _("chưa %(what)s") % {"what": label[3:] if label.startswith("đã ") else label}
+
+
+# --- forms ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupForm:
+    """A grid a period's roll-up offers: a grid form the period uses, or the grid its
+    registers summarise into (kiemke KK-TH). `sources` are the forms whose reports add
+    into it; `definition` is the version shown (the period's, or the current one of a
+    consolidation grid nobody files)."""
+
+    code: str
+    definition: object
+    sources: tuple
+
+    @property
+    def spec(self):
+        return self.definition.spec_object()
+
+    @property
+    def title(self):
+        return self.definition.title
+
+    @property
+    def label(self):
+        if self.sources == (self.code,):
+            return f"{self.code} — {self.title}"
+        return _("%(code)s — %(title)s (tổng hợp từ %(sources)s)") % {"code": self.code, "title": self.title, "sources": ", ".join(self.sources)}
+
+
+def period_forms(period):
+    """{form code: FormDefinition} of the forms a period uses (fixed when it opened)."""
+    rows = PeriodForm.objects.filter(period=period).select_related("definition").order_by("form_code")
+    return {row.form_code: row.definition for row in rows}
+
+
+def rollup_forms(period, used=None):
+    """The grids of a period's roll-up, in code order (two queries at most)."""
+    used = period_forms(period) if used is None else used
+    grids, fed = {}, defaultdict(list)
+    for code, definition in used.items():
+        if definition.kind == FormKind.GRID:
+            grids[code] = definition
+        else:
+            into = (definition.spec.get("summary") or {}).get("into")
+            if into:
+                fed[into].append(code)
+    missing = [code for code in fed if code not in grids]
+    if missing:
+        for definition in FormDefinition.objects.filter(regime=period.regime, code__in=missing).order_by("code", "-version"):
+            grids.setdefault(definition.code, definition)
+    return [RollupForm(code, grids[code], tuple(([code] if code in used else []) + sorted(fed.get(code, ()))))
+            for code in sorted(grids)]
+
+
+# --- units ----------------------------------------------------------------------------
+
+
+def unit_by_code(code):
+    """The unit of this code, whatever its case, on the functional unique index; or None."""
+    return Unit.objects.annotate(code_lower=Lower("code")).filter(code_lower=code.strip().lower()).first()
+
+
+class Tree:
+    """The tree a period's roll-ups are on (docs/adr/0007): today's for a period not yet
+    closed, the snapshot it was closed on (PeriodTree) otherwise, so that a closed period's
+    pages follow the same tree as its stored totals whatever was reorganised since. Access
+    is always decided on today's tree."""
+
+    def __init__(self, period):
+        self.period = period
+        self.snapshot = period is not None and period.status in (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
+        self._paths = {}
+
+    def path_of(self, unit):
+        """The unit's path in this tree ("" if the unit was not in the snapshot)."""
+        if not self.snapshot:
+            return unit.path
+        if unit.pk not in self._paths:
+            self._paths[unit.pk] = PeriodTree.objects.filter(period=self.period, unit=unit).values_list("path", flat=True).first() or ""
+        return self._paths[unit.pk]
+
+    def _range(self, path, field="path"):
+        return {f"{field}__gte": path, f"{field}__lt": path[:-1] + chr(ord(SEPARATOR) + 1)}
+
+    def ancestors(self, unit):
+        """The unit's ancestors and itself, root first (one query on the unique paths)."""
+        if not self.snapshot:
+            return list(Unit.objects.filter(path__in=prefixes(unit.path)).order_by("depth"))
+        path = self.path_of(unit)
+        if not path:
+            return [unit]
+        rows = PeriodTree.objects.filter(period=self.period, path__in=prefixes(path)).select_related("unit")
+        return [row.unit for row in sorted(rows, key=lambda row: len(row.path))]
+
+    def children(self, unit):
+        """The unit's children by code, each with `has_children` (one query; three on a snapshot)."""
+        if not self.snapshot:
+            return list(Unit.objects.filter(parent=unit).annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk")))).order_by("code"))
+        path = self.path_of(unit)
+        if not path:
+            return []
+        inside = PeriodTree.objects.filter(period=self.period, **self._range(path))
+        level = "^" + re.escape(path) + "[^/]+/$"
+        below = dict(inside.filter(path__regex=level).values_list("unit_id", "path"))
+        grandchildren = defaultdict(int)
+        for child_path in inside.filter(path__regex="^" + re.escape(path) + "[^/]+/[^/]+/$").values_list("path", flat=True):
+            grandchildren[child_path[: child_path.rindex(SEPARATOR, 0, len(child_path) - 1) + 1]] += 1
+        units = list(Unit.objects.filter(pk__in=list(below)).order_by("code"))
+        for child in units:
+            child.has_children = bool(grandchildren.get(below[child.pk]))
+        return units
+
+    def within(self, unit, field="unit"):
+        """Q of the rows whose `field` (a unit foreign key) is in the unit's subtree."""
+        if unit.parent_id is None and not self.snapshot:
+            return Q()
+        if not self.snapshot:
+            return prefix_q(f"{field}__path", unit.path)
+        path = self.path_of(unit)
+        ids = PeriodTree.objects.filter(period=self.period, **self._range(path)).values("unit_id") if path else []
+        return Q(**{f"{field}_id__in": ids})
+
+
+def ancestors(unit, period=None):
+    return Tree(period).ancestors(unit)
+
+
+def children(unit, period=None):
+    return Tree(period).children(unit)
+
+
+def may_view(actor, unit):
+    """Whether the actor may see a unit's roll-up: it holds `rollup.view` over it, or may
+    view its reports (a unit sees its own figures; a subtree's roll-up tells no more than
+    its reports, which the same person may open one by one)."""
+    return bool(policy.check(actor, permissions.ROLLUP_VIEW, unit) or policy.check(actor, permissions.REPORT_VIEW, unit))
+
+
+def require_view(actor, unit, note=""):
+    """Refuse (403, audited by the middleware) a unit outside the actor's reach."""
+    if not may_view(actor, unit):
+        permission = permissions.ROLLUP_VIEW if policy.may_somewhere(actor, permissions.ROLLUP_VIEW) else permissions.REPORT_VIEW
+        policy.require(actor, permission, unit, note=note)
+
+
+def default_unit(actor):
+    """The viewer's own unit, or else the highest unit of its reach."""
+    if may_view(actor, actor.unit):
+        return actor.unit
+    for permission in (permissions.ROLLUP_VIEW, permissions.REPORT_VIEW):
+        reach = policy.scope(actor, permission)
+        if reach.subtrees:
+            return Unit.objects.filter(path=sorted(reach.subtrees, key=len)[0]).first()
+        if reach.units:
+            return Unit.objects.filter(pk=reach.units[0]).first()
+    return None
+
+
+# --- totals -----------------------------------------------------------------------------
+
+
+def cell_keys(form):
+    """({(row or group code, column code): cell id}, {cell id: key}) of a form's cells."""
+    ids = cell_ids(form.definition.regime, form.code)
+    return ids, {pk: key for key, pk in ids.items()}
+
+
+def unit_totals(unit_ids, period, cells, choice):
+    """{unit id: {cell id: Decimal}}: the totals of these units' subtrees (one query)."""
+    rows = (RollupTotal.objects.filter(unit_id__in=list(unit_ids), period=period, cell_id__in=list(cells), bucket__in=COUNTING[choice])
+            .values_list("unit_id", "cell_id").annotate(total=Sum("number")))
+    out = defaultdict(dict)
+    for unit_id, cell, total in rows:
+        out[unit_id][cell] = total
+    return out
+
+
+def child_totals(below, period, cells, choice):
+    """{child id: {cell id: Decimal}}: the totals of each child's subtree (one query)."""
+    return unit_totals([child.pk for child in below], period, cells, choice)
+
+
+def own_totals(unit, period, form, cells, choice):
+    """{unit id: {cell id: Decimal}} of the units of `unit`'s subtree that owe the form,
+    from their own counted reports (one grouped query over their values)."""
+    values = ReportValue.objects.filter(Tree(period).within(unit, "report__unit"), report__period=period, report__form_code__in=form.sources,
+                                        report__exempt=False, report__status__in=counted_states(choice), cell_id__in=list(cells),
+                                        number__isnull=False)
+    rows = values.values_list("report__unit_id", "cell_id").annotate(total=Sum("number"))
+    out = defaultdict(dict)
+    for unit_id, cell, total in rows:
+        out[unit_id][cell] = total
+    return out
+
+
+def grid_values(form, totals, keys, counted):
+    """{(row, column): Decimal or None} of a roll-up as shown: every rolling cell the total
+    (0 where no counted report has a value), a group's instances in one line, every
+    computed cell recomputed from the summed ones. Blank when no report counted."""
+    spec = form.spec
+    groups = [row.code for row in spec.rows if isinstance(row, RowGroup)]
+    instances = {group: [GROUP_TOTAL] for group in groups}
+    if not counted:
+        return {}
+    values = {}
+    for row_code, column_code in rolling_cells(spec):
+        cell = keys.get((row_code, column_code))
+        shown_row = spec.instance_code(row_code, GROUP_TOTAL) if row_code in groups else row_code
+        values[(shown_row, column_code)] = totals.get(cell, Decimal(0)) if cell is not None else Decimal(0)
+    return spec.compute(values, instances)
+
+
+def rolling_cells(spec):
+    """The (row or group code, column code) a roll-up sums, in printed order."""
+    cache = spec.__dict__.setdefault("_rolling", None)
+    if cache is None:
+        cache = spec._rolling = [key for key in spec.storage_cells() if spec.rolls_up(*key)]
+    return cache
+
+
+def shown_rows(spec):
+    """The rows of a roll-up as printed: each group of "one row per child unit" as one line."""
+    return spec.expand_rows({row.code: [(GROUP_TOTAL, row.label)] for row in spec.rows if isinstance(row, RowGroup)})
+
+
+def storage_row(row):
+    """The row or group code a shown row's cells are stored under."""
+    return row.group or row.code
+
+
+def cell_state(spec, row, column):
+    """How a roll-up shows a cell: "disabled" (does not apply), "none" (not aggregated:
+    text, `rollup: none`), "computed" (recomputed) or "sum"."""
+    cell = spec.cell(row.code, column.code)
+    if cell.disabled:
+        return "disabled"
+    if cell.computed:
+        return "computed"
+    return "sum" if spec.rolls_up(storage_row(row), column.code) else "none"
+
+
+# --- completeness -------------------------------------------------------------------------
+
+
+class Progress:
+    """Counts of a subtree's reports (exempted ones excluded: the denominator is the
+    obligations) by state and, among those sent, by timeliness."""
+
+    def __init__(self, rows=()):
+        self.by_key = defaultdict(int)
+        for status, timeliness, n in rows:
+            self.by_key[(status, timeliness)] += n
+
+    def minus(self, other):
+        out = Progress()
+        for key in set(self.by_key) | set(other.by_key):
+            out.by_key[key] = self.by_key.get(key, 0) - other.by_key.get(key, 0)
+        return out
+
+    def add(self, *others):
+        for other in others:
+            for key, n in other.by_key.items():
+                self.by_key[key] += n
+        return self
+
+    @property
+    def obligations(self):
+        return sum(self.by_key.values())
+
+    @property
+    def by_state(self):
+        out = defaultdict(int)
+        for (status, _t), n in self.by_key.items():
+            out[status] += n
+        return out
+
+    @property
+    def sent(self):
+        sent = sent_states()
+        return sum(n for (status, _t), n in self.by_key.items() if status in sent)
+
+    @property
+    def not_sent(self):
+        return self.obligations - self.sent
+
+    def timeliness(self):
+        """{"on_time", "extended", "late": n} among the reports sent."""
+        sent = sent_states()
+        out = dict.fromkeys(TIMELINESS, 0)
+        for (status, timeliness), n in self.by_key.items():
+            if status in sent:
+                out[timeliness if timeliness in out else "on_time"] += n
+        return out
+
+    def counted(self, choice):
+        states = set(counted_states(choice))
+        return sum(n for (status, _t), n in self.by_key.items() if status in states)
+
+    def percent(self, n):
+        return percent(n, self.obligations)
+
+    @property
+    def sent_percent(self):
+        return self.percent(self.sent)
+
+
+def percent(n, of):
+    return round(Decimal(100) * n / of, 1) if of else None
+
+
+def progress(unit, period, form_codes):
+    """The Progress of a unit's subtree (one query)."""
+    rows = RollupProgress.objects.filter(unit=unit, period=period, form_code__in=list(form_codes))
+    return Progress(rows.values_list("status", "timeliness", "count"))
+
+
+def child_progress(below, period, form_codes):
+    """{child id: Progress} of each child's subtree (one query)."""
+    rows = RollupProgress.objects.filter(unit_id__in=[child.pk for child in below], period=period, form_code__in=list(form_codes))
+    out = defaultdict(Progress)
+    for unit_id, status, timeliness, n in rows.values_list("unit_id", "status", "timeliness", "count"):
+        out[unit_id].by_key[(status, timeliness)] += n
+    return out
+
+
+def subtree_reports(unit, period, form_codes):
+    """The subtree's reports of these forms (exempted included), as a queryset (the root's
+    in an open period without a join on the units)."""
+    return Report.objects.filter(Tree(period).within(unit), period=period, form_code__in=list(form_codes))
+
+
+def exempted_count(unit, period, form_codes):
+    return subtree_reports(unit, period, form_codes).filter(exempt=True).count()
+
+
+def overdue_count(unit, period, form_codes, now=None):
+    """Reports not sent whose deadline (the period's, or the unit's extension) has passed.
+    None before the period's deadline: no report's own deadline is earlier."""
+    now = now or timezone.now()
+    if now <= period.due_at:
+        return 0
+    return not_sent(unit, period, form_codes).filter(due_at__lt=now).count()
+
+
+def not_sent(unit, period, form_codes, query=""):
+    """The subtree's owed reports not yet sent, by unit."""
+    reports = subtree_reports(unit, period, form_codes).filter(exempt=False).exclude(status__in=sent_states())
+    for word in fold(query).split():
+        reports = reports.filter(unit__search_text__contains=word)
+    return reports.select_related("unit").order_by("unit__path", "form_code")
+
+
+def contacts(unit_ids):
+    """{unit id: [(username, display name)]} of the units' active accounts (one query)."""
+    out = defaultdict(list)
+    accounts = Account.objects.filter(unit_id__in=list(unit_ids), is_active=True).order_by("username")
+    for unit_id, username, name in accounts.values_list("unit_id", "username", "display_name"):
+        out[unit_id].append((username, name))
+    return out
