@@ -203,7 +203,7 @@ class _Upkeep:
     def finish(self, targets):
         for period in self.recompute:
             missing = [u for u in targets if not PeriodTree.objects.filter(period=period, unit=u).exists()]
-            PeriodTree.objects.bulk_create([PeriodTree(period=period, unit=u, path=u.path) for u in missing])
+            PeriodTree.objects.bulk_create([PeriodTree(period=period, unit=u, parent_id=u.parent_id, path=u.path) for u in missing])
             rollup_sql.rebuild_totals(period)
             rollup_sql.rebuild_progress(period)
 

@@ -288,6 +288,7 @@ class PeriodTree(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    parent = models.ForeignKey("units.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     path = models.CharField(max_length=1000)
 
     class Meta:

@@ -24,38 +24,41 @@ def bucket_case():
 
 
 def _ancestors(period):
-    """FROM … giving `anc` (ancestor unit id) and `u_id` (a unit of its subtree) for the
-    period's tree: its snapshot if it has one, else today's."""
-    upper = "(substr(a.path, 1, length(a.path) - 1) || '0')"
+    """(WITH clause, params) defining anc(unit_id, ancestor_id): every unit with itself and
+    each of its ancestors, on the period's tree (its snapshot if it has one, else today's),
+    walked up the parent links: units × depth rows, joined to the reports by hash."""
     if PeriodTree.objects.filter(period=period).exists():
-        tree = _t(PeriodTree)
-        return (f"FROM {tree} a JOIN {tree} u ON u.period_id = a.period_id AND u.path >= a.path AND u.path < {upper} ",
-                "a.unit_id", "u.unit_id", f" AND a.period_id = {int(period.pk)}")
+        tree, where, params = _t(PeriodTree), "WHERE period_id = %s", [period.pk]
+        up = f"JOIN {tree} t ON t.unit_id = anc.ancestor_id AND t.period_id = %s WHERE t.parent_id IS NOT NULL"
+        return (f"WITH RECURSIVE anc(unit_id, ancestor_id) AS (SELECT unit_id, unit_id FROM {tree} {where} "
+                f"UNION ALL SELECT anc.unit_id, t.parent_id FROM anc {up}) "), params + [period.pk]
     units = _t(Unit)
-    return (f"FROM {units} a JOIN {units} u ON u.path >= a.path AND u.path < {upper} ", "a.id", "u.id", "")
+    return (f"WITH RECURSIVE anc(unit_id, ancestor_id) AS (SELECT id, id FROM {units} "
+            f"UNION ALL SELECT anc.unit_id, u.parent_id FROM anc JOIN {units} u ON u.id = anc.ancestor_id WHERE u.parent_id IS NOT NULL) "), []
 
 
-def totals_select(period):
-    """(sql, params) of (unit, period, cell, bucket, sum) for every rolling cell."""
-    source, anc, unit, extra = _ancestors(period)
+def totals_select(period, *, into=""):
+    """(sql, params) of (unit, period, cell, bucket, sum) for every rolling cell; `into`: an
+    INSERT INTO … (columns) clause to put them straight into a table."""
+    anc, params = _ancestors(period)
     bucket = bucket_case()
-    sql = (f"SELECT {anc}, r.period_id, v.cell_id, {bucket}, SUM(v.number) " + source
-           + f"JOIN {_t(Report)} r ON r.unit_id = {unit} AND r.period_id = %s "
+    sql = (anc + into + f"SELECT anc.ancestor_id, r.period_id, v.cell_id, {bucket}, SUM(v.number) FROM anc "
+           f"JOIN {_t(Report)} r ON r.unit_id = anc.unit_id AND r.period_id = %s "
            f"JOIN {_t(ReportValue)} v ON v.report_id = r.id JOIN {_t(FormCell)} c ON c.id = v.cell_id "
-           f"WHERE c.rolls_up AND NOT r.exempt AND v.number IS NOT NULL AND {bucket} IS NOT NULL{extra} "
-           f"GROUP BY {anc}, r.period_id, v.cell_id, {bucket}")
-    return sql, [period.pk]
+           f"WHERE c.rolls_up AND NOT r.exempt AND v.number IS NOT NULL AND {bucket} IS NOT NULL "
+           f"GROUP BY anc.ancestor_id, r.period_id, v.cell_id, {bucket}")
+    return sql, params + [period.pk]
 
 
-def progress_select(period):
+def progress_select(period, *, into=""):
     """(sql, params) of (unit, period, form, state, timeliness, count) of the obligations."""
-    source, anc, unit, extra = _ancestors(period)
+    anc, params = _ancestors(period)
     timeliness = ("CASE WHEN r.submitted_at IS NULL THEN '' WHEN r.submitted_at <= p.due_at THEN 'on_time' "
                   "WHEN r.submitted_at <= r.due_at THEN 'extended' ELSE 'late' END")
-    sql = (f"SELECT {anc}, r.period_id, r.form_code, r.status, {timeliness}, COUNT(*) " + source
-           + f"JOIN {_t(Report)} r ON r.unit_id = {unit} AND r.period_id = %s JOIN {_t(Period)} p ON p.id = r.period_id "
-           f"WHERE NOT r.exempt{extra} GROUP BY {anc}, r.period_id, r.form_code, r.status, {timeliness}")
-    return sql, [period.pk]
+    sql = (anc + into + f"SELECT anc.ancestor_id, r.period_id, r.form_code, r.status, {timeliness}, COUNT(*) FROM anc "
+           f"JOIN {_t(Report)} r ON r.unit_id = anc.unit_id AND r.period_id = %s JOIN {_t(Period)} p ON p.id = r.period_id "
+           f"WHERE NOT r.exempt GROUP BY anc.ancestor_id, r.period_id, r.form_code, r.status, {timeliness}")
+    return sql, params + [period.pk]
 
 
 def rows(sql, params):
@@ -64,19 +67,29 @@ def rows(sql, params):
         return cursor.fetchall()
 
 
+def _analyze(*models):
+    """Fresh planner statistics after a bulk change (PostgreSQL): a period's reports are
+    inserted and counted in one transaction, and stale estimates choose nested loops."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {_t(model)}")
+
+
 def rebuild_totals(period):
     RollupTotal.objects.filter(period=period).delete()
-    sql, params = totals_select(period)
+    sql, params = totals_select(period, into=f"INSERT INTO {_t(RollupTotal)} (unit_id, period_id, cell_id, bucket, number) ")
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_t(RollupTotal)} (unit_id, period_id, cell_id, bucket, number) " + sql, params)
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
 def rebuild_progress(period):
     RollupProgress.objects.filter(period=period).delete()
-    sql, params = progress_select(period)
+    _analyze(Report)
+    sql, params = progress_select(period, into=f"INSERT INTO {_t(RollupProgress)} (unit_id, period_id, form_code, status, timeliness, count) ")
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_t(RollupProgress)} (unit_id, period_id, form_code, status, timeliness, count) " + sql, params)
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
@@ -84,7 +97,8 @@ def snapshot_tree(period):
     """Keep the tree as it is now for `period` (when it closes)."""
     PeriodTree.objects.filter(period=period).delete()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_t(PeriodTree)} (period_id, unit_id, path) SELECT %s, id, path FROM {_t(Unit)}", [period.pk])
+        cursor.execute(f"INSERT INTO {_t(PeriodTree)} (period_id, unit_id, parent_id, path) SELECT %s, id, parent_id, path FROM {_t(Unit)}",
+                       [period.pk])
 
 
 def periods():
