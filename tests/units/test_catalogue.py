@@ -96,7 +96,7 @@ def test_codes_are_case_insensitive(types):
         (GOOD + [["X01", "Sai loại", "T02", "truong hoc", ""]], 6, "Loại đơn vị không hợp lệ"),
         (GOOD + [["X01", "", "T02", "reporting", ""]], 6, "Thiếu tên đơn vị"),
         (GOOD + [["X 01", "Mã có dấu cách", "T02", "reporting", ""]], 6, "Mã chỉ gồm"),
-        (GOOD + [["X01", "Không cấp trên", "", "reporting", ""]], 6, "Thiếu mã đơn vị cấp trên"),
+        (GOOD + [["X01", "Không cấp trên", "", "reporting", ""], ["X01001", "Con", "T02", "reporting", ""]], 7, "phải là X01"),
         (GOOD + [["X01", "Loại hình lạ", "T02", "reporting", "vu_tru"]], 6, "Loại hình đơn vị không có"),
         (GOOD + [["ROOT2", "Gốc thứ hai", "", "root", ""]], 6, "chỉ có một gốc"),
     ],
@@ -182,7 +182,7 @@ def test_command_line_import(types, tmp_path, capsys):
     assert "4 created" in capsys.readouterr().out
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(xlsx([["X1", "", "NOPE", "reporting", ""]]).getvalue())
-    with pytest.raises(CommandError, match="nothing imported, 2 error"):
+    with pytest.raises(CommandError, match="nothing imported, 3 error"):
         call_command("import_units", str(bad))
 
 

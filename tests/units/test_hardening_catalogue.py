@@ -28,7 +28,7 @@ def test_a_large_catalogue_runs_as_a_job_with_progress_and_audit(tree, make_acco
     settings.BAOCAO_BACKGROUND_IMPORT_KB = 1
     admin = make_account("BTC", "central_admin")
     client = login(admin)
-    content = catalogue([[f"T0200300{n:02d}", f"Trường số {n}", "T02003", "reporting"] for n in range(10, 60)])
+    content = catalogue([[f"T02003{n:03d}", f"Trường số {n}", "T02003", "reporting"] for n in range(10, 60)])
     response = client.post(reverse("units:import"), {"file": SimpleUploadedFile("dm.xlsx", content)}, REMOTE_ADDR="10.9.8.7")
     job = Job.objects.get()
     assert response.url == reverse("jobs:detail", args=[job.pk])

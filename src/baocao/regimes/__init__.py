@@ -139,6 +139,14 @@ class Regime:
     filing_kinds: tuple = ("aggregating", "reporting")  # unit kinds that owe reports
     # Defaults of the support parameters: account_admin_unit, business_support_name, …
     support: dict = field(default_factory=dict)
+    # What users call each unit kind in this regime ({kind: label}); the platform's own
+    # labels for the kinds it does not name.
+    kind_labels: dict = field(default_factory=dict)
+    # The grammar of unit codes, if the regime has one: {pattern, segment, message}
+    # (units.codes); a unit's parent is then its code minus the last `segment` characters.
+    unit_code: dict = field(default_factory=dict)
+    # Forms a reporting unit declares it holds before entering (units owe only those).
+    declarable_forms: tuple = ()
 
     def account_templates(self, kind):
         return self.accounts_by_kind.get(kind, ())
@@ -244,6 +252,27 @@ def _period_types(data, problems):
     return types
 
 
+def _kind_labels(data, problems):
+    labels = {str(k): str(v) for k, v in (data.get("unit_kinds") or {}).items()}
+    for kind in labels:
+        problems.need(kind in UNIT_KINDS, f"unit_kinds.{kind}: unknown unit kind")
+    return labels
+
+
+def _unit_code(data, problems):
+    spec = data.get("unit_code") or {}
+    if not spec:
+        return {}
+    try:
+        re.compile(str(spec.get("pattern", "")))
+    except re.error as error:
+        problems.append(f"unit_code.pattern: {error}")
+    problems.need(spec.get("pattern"), "unit_code.pattern: missing")
+    problems.need(isinstance(spec.get("segment"), int) and spec["segment"] > 0, "unit_code.segment: a positive number of characters")
+    problems.need(spec.get("message"), "unit_code.message: the message a user reads for a bad code")
+    return {"pattern": str(spec.get("pattern", "")), "segment": int(spec.get("segment") or 0), "message": str(spec.get("message", ""))}
+
+
 def load(key):
     path = REGIMES_DIR / key / "regime.yaml"
     if not path.exists():
@@ -264,6 +293,9 @@ def load(key):
         period_types=_period_types(data, problems),
         filing_kinds=tuple(data.get("filing_kinds") or ("aggregating", "reporting")),
         support={k: str(v) for k, v in (data.get("support") or {}).items()},
+        kind_labels=_kind_labels(data, problems),
+        unit_code=_unit_code(data, problems),
+        declarable_forms=tuple(data.get("declarable_forms") or ()),
     )
     if problems:
         raise ImproperlyConfigured(f"{path}:\n" + "\n".join(f"- {p}" for p in problems))

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record, record_many
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
-from . import tree
+from . import codes as unit_codes, tree
 from .signals import units_created, units_renamed
 from .text import clean_text, fold
 
@@ -39,11 +40,61 @@ CONTACT_COLUMNS = ("address", "phone", "email")
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 200_000
+UPDATE_BATCH = 1000
 
 
-_KIND_BY_WORD = {fold(value): value for value in UnitKind.values}
-_KIND_BY_WORD.update({fold(label): value for value, label in UnitKind.choices})
-_KIND_BY_WORD.update({fold("Đơn vị kiểm kê"): UnitKind.REPORTING, fold("Đơn vị thực hiện kiểm kê"): UnitKind.REPORTING})
+def kind_words():
+    """{folded word: kind}: the internal key, the platform's label and the regime's label of
+    each kind are all accepted ("Đơn vị kiểm kê", "don vi kiem ke", "reporting")."""
+    words = {fold(value): value for value in UnitKind.values}
+    words.update({fold(label): value for value, label in UnitKind.choices})
+    words.update({fold(label): value for value, label in unit_codes.kind_labels().items()})
+    words.update({fold("Đơn vị thực hiện kiểm kê"): UnitKind.REPORTING})
+    return words
+
+
+def allowed_kinds():
+    """The kind labels a file may use, as the template and every error list them."""
+    return list(unit_codes.kind_labels().values())
+
+
+def type_words():
+    """{folded word: unit type code}: the code or the name users see ("Đơn vị sự nghiệp công lập")."""
+    words = {}
+    for code, name in UnitType.objects.values_list("code", "name"):
+        words.setdefault(fold(code), code)
+        words.setdefault(fold(name), code)
+    return words
+
+
+def _match_types(pieces, type_of):
+    """[(text, unit type or None)]: each piece separated by ';' is a code or a name; a piece
+    that is neither is split at its commas, joining neighbours back while they form a name
+    ("Bộ, cơ quan ngang Bộ, Đơn vị sự nghiệp công lập" is two types)."""
+    found = []
+    for piece in pieces:
+        if fold(piece) in type_of:
+            found.append((piece, type_of[fold(piece)]))
+            continue
+        parts = [p.strip() for p in piece.split(",") if p.strip()]
+        start = 0
+        while start < len(parts):
+            for end in range(len(parts), start, -1):
+                text = ", ".join(parts[start:end])
+                if fold(text) in type_of:
+                    found.append((text, type_of[fold(text)]))
+                    start = end
+                    break
+            else:
+                found.append((parts[start], None))
+                start += 1
+    return found
+
+
+def allowed_types():
+    return list(UnitType.objects.order_by("name").values_list("name", flat=True))
+
+
 _HEADER_BY_WORD = {fold(header): key for key, header in COLUMNS} | {key: key for key, _ in COLUMNS}
 
 
@@ -155,7 +206,7 @@ def _read_rows(workbook, inspection, progress):
                 name=cells.get("name", ""),
                 parent_code=cells.get("parent_code", ""),
                 kind=cells.get("kind", ""),
-                unit_types=tuple(t.strip() for t in cells.get("unit_types", "").replace(";", ",").split(",") if t.strip()),
+                unit_types=tuple(t.strip() for t in cells.get("unit_types", "").split(";") if t.strip()),
                 contact={key: cells[key] for key in CONTACT_COLUMNS if cells.get(key)},
             )
         )
@@ -196,7 +247,10 @@ def validate(rows, actor=None, existing=None):
     """Every problem of `rows` against the database and the actor's scope; [] if none."""
     errors = []
     kind_of, parent_of, first_row = {}, {}, {}
-    known_types = set(UnitType.objects.values_list("code", flat=True))
+    words, type_of = kind_words(), type_words()
+    if existing is None:
+        existing = _load_existing(_codes_of(rows))
+    root = Unit.objects.filter(kind=UnitKind.ROOT).first()
     for r in rows:
         key = r.code.lower()
         if not r.code:
@@ -219,19 +273,30 @@ def validate(rows, actor=None, existing=None):
                 errors.append(RowError(r.row, dict(COLUMNS)[field_name], value[:30] + "…", _("Dài quá %(n)d ký tự.") % {"n": limit}))
         if r.contact.get("email") and not _EMAIL.match(r.contact["email"]):
             errors.append(RowError(r.row, "Thư điện tử", r.contact["email"], _("Địa chỉ thư điện tử không hợp lệ.")))
-        kind = _KIND_BY_WORD.get(fold(r.kind))
+        kind = words.get(fold(r.kind))
         if kind is None:
-            allowed = ", ".join(f"{value} ({label})" for value, label in UnitKind.choices)
-            errors.append(RowError(r.row, "Loại đơn vị", r.kind, _("Loại đơn vị không hợp lệ; dùng một trong: %(allowed)s.") % {"allowed": allowed}))
+            allowed = "; ".join(allowed_kinds())
+            message = _("Thiếu loại đơn vị" if not r.kind else "Loại đơn vị không hợp lệ")
+            errors.append(RowError(r.row, "Loại đơn vị", r.kind, _("%(problem)s; dùng một trong: %(allowed)s.") % {"problem": message, "allowed": allowed}))
         kind_of[key] = kind
+        if key not in existing:
+            problem = unit_codes.code_problem(r.code, kind)
+            if problem:
+                errors.append(RowError(r.row, "Mã đơn vị", r.code, problem))
+            elif kind not in (None, UnitKind.ROOT):
+                problem = unit_codes.parent_problem(r.code, r.parent_code, root.code if root else "")
+                if problem:
+                    errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, problem))
         parent_of[key] = r.parent_code.lower()
-        for tag in r.unit_types:
-            if tag not in known_types:
-                errors.append(RowError(r.row, "Loại hình đơn vị", tag, _("Loại hình đơn vị không có trong danh mục.")))
+        tags = []
+        for tag, found in _match_types(r.unit_types, type_of):
+            if found is None:
+                errors.append(RowError(r.row, "Loại hình đơn vị", tag, _("Loại hình đơn vị không có trong danh mục; dùng một trong: %(allowed)s.")
+                                       % {"allowed": "; ".join(allowed_types())}))
+            else:
+                tags.append(found)
+        r.unit_types = tuple(dict.fromkeys(tags))
 
-    if existing is None:
-        existing = _load_existing(_codes_of(rows))
-    root = Unit.objects.filter(kind=UnitKind.ROOT).first()
     by_key = {r.code.lower(): r for r in rows if r.code and first_row.get(r.code.lower()) == r.row}
 
     for key, r in by_key.items():
@@ -322,6 +387,8 @@ def import_catalogue(actor, rows, *, request=None):
     with transaction.atomic():
         tree.lock()
         existing = _load_existing(_codes_of(rows))
+        if infer_parents(rows, existing):
+            existing = _load_existing(_codes_of(rows))
         errors = validate(rows, actor, existing)
         if not errors:
             return _apply(actor, rows, request, existing)
@@ -331,11 +398,45 @@ def import_catalogue(actor, rows, *, request=None):
     raise CatalogueError(errors)
 
 
+def infer_parents(rows, existing):
+    """Rows without a parent code keep a stored unit's parent, or get the one their code
+    implies (the code minus its last segment; the root for a top-level code) when the
+    regime has a code grammar. The number of rows given a parent."""
+    words = kind_words()
+    root_code = None
+    inferred = 0
+    for r in rows:
+        if r.parent_code or not r.code or words.get(fold(r.kind)) == UnitKind.ROOT:
+            continue
+        stored = existing.get(r.code.lower())
+        if stored is not None:
+            ancestors = stored.ancestor_codes()
+            if len(ancestors) > 1:
+                r.parent_code = ancestors[-2]
+                inferred += 1
+            continue
+        implied = unit_codes.implied_parent(r.code)
+        if implied is None:
+            continue
+        if not implied:
+            if root_code is None:
+                root = Unit.objects.filter(kind=UnitKind.ROOT).only("code").first()
+                file_root = next((x.code for x in rows if words.get(fold(x.kind)) == UnitKind.ROOT and x.code), "")
+                root_code = root.code if root else file_root
+            implied = root_code
+        if implied:
+            r.parent_code = implied
+            inferred += 1
+    return inferred
+
+
 def _apply(actor, rows, request, existing):
+    words = kind_words()
     depth = _final_depths(rows, existing)
     summary = ImportSummary()
     events = []
     created_ids = []
+    to_update = []  # changed units, written in one statement per batch (not one per unit)
     types_to_set = {}
     renamed = []
     # The stored unit types of the units in the file, in one pass rather than one query each.
@@ -353,7 +454,7 @@ def _apply(actor, rows, request, existing):
         new_units = []
         for r in (r for r in rows if depth[r.code.lower()] == level):
             key = r.code.lower()
-            kind = _KIND_BY_WORD[fold(r.kind)]
+            kind = words[fold(r.kind)]
             parent = existing.get(r.parent_code.lower()) if r.parent_code else None
             unit = existing.get(key)
             if unit is None:
@@ -382,9 +483,9 @@ def _apply(actor, rows, request, existing):
                 for key, value in contact.items():
                     before[key] = getattr(unit, key)
                     setattr(unit, key, value)
-                Unit.objects.filter(pk=unit.pk).update(
-                    name=r.name, kind=kind, search_text=Unit.search_text_for(unit.code, r.name), **contact
-                )
+                unit.search_text = Unit.search_text_for(unit.code, r.name)
+                unit.updated_at = timezone.now()
+                to_update.append(unit)
             if old_types != set(r.unit_types):
                 types_to_set[unit.pk] = (unit, r.unit_types)
                 changed = True
@@ -402,6 +503,7 @@ def _apply(actor, rows, request, existing):
             created_ids.append(unit.pk)
             note("unit.created", unit, None, {"name": unit.name, "kind": unit.kind, "parent": r.parent_code, "unit_types": sorted(r.unit_types)})
 
+    Unit.objects.bulk_update(to_update, ["name", "kind", "search_text", *CONTACT_COLUMNS, "updated_at"], batch_size=UPDATE_BATCH)
     Through = Unit.unit_types.through
     if types_to_set:
         ids = list(types_to_set)
@@ -422,3 +524,42 @@ def _apply(actor, rows, request, existing):
         after={"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged},
     )
     return summary
+
+
+def template_workbook():
+    """The catalogue template: the header row, a drop-down of the unit kinds users see, and a
+    second sheet listing every allowed value of the kind and unit-type columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh mục đơn vị"
+    sheet.append([header for _key, header in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGH", (16, 50, 20, 34, 34, 40, 16, 28)):
+        sheet.column_dimensions[letter].width = width
+    kinds, types = allowed_kinds(), allowed_types()
+    values = workbook.create_sheet("Giá trị hợp lệ")
+    values.append([_("Loại đơn vị"), _("Loại hình đơn vị (nhiều loại hình cách nhau bởi dấu chấm phẩy)")])
+    for cell in values[1]:
+        cell.font = Font(bold=True)
+    for index in range(max(len(kinds), len(types))):
+        values.append([kinds[index] if index < len(kinds) else None, types[index] if index < len(types) else None])
+    values.column_dimensions["A"].width = 48
+    values.column_dimensions["B"].width = 60
+    rule = unit_codes.code_rule()
+    if rule:
+        values.append([])
+        values.append([_("Mã đơn vị"), rule])
+        values.append([_("Mã đơn vị cấp trên"), _("Để trống thì lấy theo mã đơn vị (bỏ 3 ký tự cuối).")])
+    if kinds:
+        column = "D"
+        check = DataValidation(type="list", formula1=f"='Giá trị hợp lệ'!$A$2:$A${len(kinds) + 1}", allow_blank=True,
+                               showErrorMessage=True, errorTitle=_("Loại đơn vị"),
+                               error=(_("Chọn một trong: %(allowed)s.") % {"allowed": "; ".join(kinds)})[:250])
+        check.add(f"{column}2:{column}{MAX_ROWS + 1}")
+        sheet.add_data_validation(check)
+    return workbook

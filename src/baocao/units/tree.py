@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record_many
 
+from . import codes
 from .models import CODE_PATTERN, Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
 from .signals import unit_moved, units_created, units_renamed, units_retired
 
@@ -101,6 +102,9 @@ def check_new_code(code):
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         raise ValidationError(_("Mã đơn vị “%(code)s” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, '_', '.', '-' (tối đa 40 ký tự).") % {"code": code[:40]})
+    problem = codes.code_problem(code, UnitKind.REPORTING)  # a new unit is never the root
+    if problem:
+        raise ValidationError(problem)
     existing = Unit.objects.filter(code__iexact=code).first()
     if existing is not None:
         if existing.status == UnitStatus.RETIRED:
@@ -117,6 +121,9 @@ def _create(actor, *, code, name, kind, parent, unit_types=(), contact=None):
     if kind not in UnitKind.values or kind == UnitKind.ROOT:
         raise ValidationError(_("Loại đơn vị không hợp lệ."))
     _check_parent(parent)
+    problem = codes.parent_problem(code, parent.code, Unit.objects.filter(kind=UnitKind.ROOT).values_list("code", flat=True).first() or "")
+    if problem:
+        raise ValidationError(problem)
     _administer(actor, parent, f"create {code}")
     unit = Unit(code=code, name=name[:300], kind=kind, parent=parent, **(contact or {}))
     unit.save()

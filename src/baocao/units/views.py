@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baocao.access import permissions, policy
+from baocao.dbtext import iexact
+from baocao.paging import CappedPaginator
 
 from baocao.jobs import services as jobs
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
 
-from . import catalogue, tree
+from . import catalogue, codes as unit_codes, tree
 from .forms import CatalogueUploadForm
 from .models import Unit
 
@@ -29,13 +30,13 @@ def unit_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         units = units.matching(query)
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "units/list.html", {"active_menu": "admin", "page": page, "query": query})
 
 
 @login_required
 def unit_detail(request, code):
-    unit = get_object_or_404(Unit.objects.select_related("parent"), code__iexact=code)
+    unit = get_object_or_404(Unit.objects.select_related("parent"), iexact("code", code))
     policy.require(request.user, permissions.UNIT_ADMINISTER, unit)
     accounts = unit.accounts.order_by("username")
     return render(
@@ -72,25 +73,16 @@ def catalogue_import(request):
         else:
             messages.success(request, catalogue.success_message(summary))
             return redirect("units:import")
-    return render(request, "units/import.html", {"active_menu": "admin", "form": form, "errors": errors, "columns": catalogue.COLUMNS})
+    return render(request, "units/import.html", {"active_menu": "admin", "form": form, "errors": errors, "columns": catalogue.COLUMNS,
+                                                  "kinds": catalogue.allowed_kinds(), "unit_types": catalogue.allowed_types(),
+                                                  "code_rule": unit_codes.code_rule()})
 
 
 @login_required
 def catalogue_template(request):
-    """An empty catalogue workbook with the expected headers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """An empty catalogue workbook with the expected headers and the allowed values."""
     _require_administrator(request)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Danh mục đơn vị"
-    sheet.append([header for _, header in catalogue.COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (16, 50, 20, 16, 30, 40, 16, 28)):
-        sheet.column_dimensions[letter].width = width
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="mau-danh-muc-don-vi.xlsx"'
-    workbook.save(response)
+    catalogue.template_workbook().save(response)
     return response
