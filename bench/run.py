@@ -565,7 +565,9 @@ def bench_catalogue(n):
     report("re-import it unchanged", f"{again:.1f} s", f"bulk insert without checks ({base:.1f} s)", again / base)
 
 
-BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "open_period", "reset", "transition")
+BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "open_period", "reorg", "reset", "rollup", "transition")
+# On their own national data set (bench/dataset.py), built once for both, after the others.
+NATIONAL = {"reorg", "rollup"}
 
 
 def bench_names(text):
@@ -587,15 +589,21 @@ def main():
                         help="transition: reports taken through the review cycle, 3 requests each (default 100)")
     parser.add_argument("--saves", type=int, default=100, help="grid_save: saves of the 5-cell change (default 100)")
     parser.add_argument("--rounds", type=int, default=2, help="open_period: rounds of opening and of the bare insert (default 2)")
+    parser.add_argument("--national", type=int, default=80_000,
+                        help="rollup, reorg: units of the national data set (default 80,000, ~9 million values; 8000 for a quick run)")
+    parser.add_argument("--requests", type=int, default=30, help="rollup: requests per page and approvals measured (default 30)")
+    parser.add_argument("--reuse-national", action="store_true",
+                        help="rollup, reorg: reuse the national data set an earlier run left in the database (not after reorg: it changes it)")
     args = parser.parse_args()
     only = set().union(*args.only) if args.only else set(BENCHES)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
 
-    print(f"database: {connection.vendor}; generating {args.accounts:,} units and accounts …", flush=True)
     call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    seconds, _ = timed(lambda: (build_tree(args.accounts), build_accounts(Unit.objects.all())))
-    print(f"generated in {seconds:.1f} s\n", flush=True)
+    if only - NATIONAL:
+        print(f"database: {connection.vendor}; generating {args.accounts:,} units and accounts …", flush=True)
+        call_command("flush", interactive=False, verbosity=0)
+        seconds, _ = timed(lambda: (build_tree(args.accounts), build_accounts(Unit.objects.all())))
+        print(f"generated in {seconds:.1f} s\n", flush=True)
     print(f"{'benchmark':<38} {'figure':<34} {'ratio':>9}  baseline")
     if "export" in only:
         bench_export(args.accounts)
@@ -619,6 +627,20 @@ def main():
         from bench import exchange_bench
 
         exchange_bench.main([])
+    if only & NATIONAL:  # last: they empty the database and build the national data set (bench/dataset.py)
+        print()
+        from bench import dataset
+
+        with regime("kiemke"):  # the inventory: KK-TH, the ~100-cell consolidation grid
+            dataset.ensure(args.national, reuse=args.reuse_national)
+            if "rollup" in only:
+                from bench import rollup_bench
+
+                rollup_bench.main(args.national, requests=args.requests, approvals=args.requests)
+            if "reorg" in only:  # after rollup: it changes the tree
+                from bench import reorg_bench
+
+                reorg_bench.main(args.national)
 
 
 if __name__ == "__main__":
