@@ -95,6 +95,16 @@ def test_counts_by_state_and_timeliness_against_the_obligations(season, people, 
     assert "0219 3861 234" in text and "046001_bc (Chuyên viên 046001)" in text
 
 
+def test_a_unit_whose_extension_still_runs_is_not_overdue(season, people, login, tuphap, tree):
+    """The overdue count comes from the counters less the reports whose extension still runs."""
+    periods.grant_extension(None, tuphap, tree["046"], subtree=True, until=timezone.localdate() + timedelta(days=50), reason="Bão lũ")
+    with at(timezone.now() + LATER, views):
+        c = login(people["central"]).get(COMPLETENESS, {"bieu": A12}).context
+    assert c["total"].not_sent == 2 and c["overdue"] == 1  # T02005 is late; 046001 may still send
+    assert [(r.unit.code, r.overdue) for r in c["missing"]] == [("046001", False), ("T02005", True)]
+    assert c["missing"].paginator.count == 2
+
+
 def test_the_not_sent_list_in_excel_with_each_units_contact(season, people, login):
     with at(timezone.now() + LATER, views):
         response = login(people["T02_qt"]).get(reverse("rollup:not_sent_xlsx"), {"bieu": A12})

@@ -157,6 +157,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["period", "status"], name="report_period_status"),
             models.Index(fields=["unit", "period"], name="report_unit_period"),
+            # The exempted reports of a period, which no counter holds (completeness page).
+            models.Index(fields=["period"], condition=models.Q(exempt=True), name="report_period_exempt"),
         ]
 
     def __str__(self):

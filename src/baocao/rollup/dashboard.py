@@ -77,15 +77,23 @@ def for_unit(actor, unit, now=None):
     progress_below = selectors.child_progress(below, first, codes) if codes else {}
     children = [{"unit": child, "progress": progress_below.get(child.pk, selectors.Progress())} for child in below]
     sent = selectors.sent_states()
-    late = (Report.objects.filter(prefix_q("unit__path", unit.path), period__in=periods, exempt=False, due_at__lt=now)
-            .exclude(status__in=sent).exclude(unit=unit).select_related("unit", "period").order_by("due_at", "unit__path", "form_code"))
+    # Late reports, period by period (deadline first), in tree order: one query per open
+    # period that walks the subtree by path and stops at the first LATE_LIMIT + 1, never
+    # sorting every late report of the country.
+    late = []
+    for period in periods:
+        if len(late) > LATE_LIMIT or period.due_at >= now:
+            continue
+        late += list(Report.objects.filter(prefix_q("unit__path", unit.path), period=period, exempt=False, due_at__lt=now)
+                     .exclude(status__in=sent).exclude(unit=unit).select_related("unit", "period")
+                     .order_by("unit__path", "form_code")[: LATE_LIMIT + 1 - len(late)])
     return {
         "unit": unit,
         "periods": items,
         "chart_period": first,
         "chart": chart_data(children),
-        "late": list(late[:LATE_LIMIT]),
-        "late_more": len(late[: LATE_LIMIT + 1]) > LATE_LIMIT,
+        "late": late[:LATE_LIMIT],
+        "late_more": len(late) > LATE_LIMIT,
         "activity": activity(unit),
         "sent_label": selectors.sent_label(),
     }

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -433,13 +434,37 @@ def exempted_count(unit, period, form_codes):
     return subtree_reports(unit, period, form_codes).filter(exempt=True).count()
 
 
-def overdue_count(unit, period, form_codes, now=None):
+def overdue_count(unit, period, form_codes, now=None, not_sent_total=None):
     """Reports not sent whose deadline (the period's, or the unit's extension) has passed.
-    None before the period's deadline: no report's own deadline is earlier."""
+    None before the period's deadline: no report's own deadline is earlier. After it,
+    `not_sent_total` (from the counters) less those whose extension still runs: only the
+    units of running extensions are read, never the whole subtree's reports."""
+    from baocao.reports.models import Extension
+
     now = now or timezone.now()
     if now <= period.due_at:
         return 0
-    return not_sent(unit, period, form_codes).filter(due_at__lt=now).count()
+    if not_sent_total is None:
+        return not_sent(unit, period, form_codes).filter(due_at__lt=now).count()
+    running = list(Extension.objects.filter(period=period, due_at__gte=now).select_related("unit"))
+    if not running:
+        return not_sent_total
+    within = Q()
+    for extension in running:
+        within |= Q(unit__path__startswith=extension.unit.path) if extension.subtree else Q(unit_id=extension.unit_id)
+    return not_sent_total - not_sent(unit, period, form_codes).filter(within, due_at__gte=now).count()
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count (from the counters) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @property
+    def count(self):
+        return self._known
 
 
 def not_sent(unit, period, form_codes, query=""):

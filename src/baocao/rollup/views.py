@@ -400,7 +400,7 @@ def completeness(request):
     total = selectors.progress(unit, period, codes)
     exempted = selectors.exempted_count(unit, period, codes)
     now = timezone.now()
-    overdue = selectors.overdue_count(unit, period, codes, now=now)
+    overdue = selectors.overdue_count(unit, period, codes, now=now, not_sent_total=total.not_sent)
     flow = regimes.current().workflow
     by_state = total.by_state
     states = [{"label": s.label, "count": by_state.get(s.code, 0), "percent": total.percent(by_state.get(s.code, 0))} for s in flow.states.values()]
@@ -414,7 +414,9 @@ def completeness(request):
     own = total.minus(selectors.Progress().add(*child_progress.values()))
     own_row = {"unit": unit, "progress": own, "timeliness": own.timeliness(), "own": True} if own.obligations else None
     query = request.GET.get("q", "").strip()[:100]
-    missing = Paginator(selectors.not_sent(unit, period, codes, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    not_sent = selectors.not_sent(unit, period, codes, query)
+    # Without a search, how many are not sent is known from the counters: no count of the subtree's reports.
+    missing = (Paginator(not_sent, PAGE_SIZE) if query else selectors.CountedPaginator(not_sent, PAGE_SIZE, total.not_sent)).get_page(request.GET.get("page"))
     contacts = selectors.contacts({r.unit_id for r in missing})
     for report in missing:
         report.contacts = contacts.get(report.unit_id, [])
