@@ -30,7 +30,7 @@ def test_cost_split_rule_answers_while_typing_and_the_record_saves(page, tree):
         page.get_by_label(label, exact=False).first.fill(value)
     page.locator("#f-loai_xe").select_option("cong_tac_chung")
     page.locator("#f-nguon_goc").select_option("mua_sam")
-    page.locator("#f-hien_trang").select_option("quan_ly_nha_nuoc")
+    page.locator("#f-hien_trang").select_option("hdsn_khong_kd")
     page.locator("#f-tinh_trang_kiem_ke").select_option("dang_su_dung")
     page.locator("#f-nguyen_gia").fill("1.200.000.000")
     page.locator("#f-nguon_ns").fill("1.000.000.000")

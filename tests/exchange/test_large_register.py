@@ -14,7 +14,7 @@ def car(n):
         "ma_tai_san": f"XE-{n:05d}", "ten_tai_san": f"Xe ô tô số {n}", "nhan_hieu": "Toyota", "bien_kiem_soat": f"23A-{n:05d}",
         "so_cho_tai_trong": "5", "nuoc_san_xuat": "Nhật Bản", "nam_san_xuat": "2020", "ngay_su_dung": "15/03/2021",
         "loai_xe": "cong_tac_chung", "nguon_goc": "mua_sam", "nguyen_gia": str(1_000_000 + n), "nguon_ns": str(1_000_000 + n),
-        "nguon_khac": "0", "gia_tri_con_lai": "500000", "hien_trang": "quan_ly_nha_nuoc", "tinh_trang_kiem_ke": "dang_su_dung",
+        "nguon_khac": "0", "gia_tri_con_lai": "500000", "hien_trang": "hdsn_khong_kd", "tinh_trang_kiem_ke": "dang_su_dung",
     }
 
 

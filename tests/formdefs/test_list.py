@@ -71,7 +71,7 @@ def test_a_building_points_to_its_parcel(kiemke):
     spec = kiemke["KK-NHA"]
     assert spec.field("ma_dat").type == "reference" and spec.field("ma_dat").form == "KK-DAT"
     building = {"ma_tai_san": "NHA-1", "ma_dat": "DAT-404", "ten_nha": "Nhà A", "nam_xay_dung": "2005", "ngay_su_dung": "2005-09-01",
-                "so_tang": "3", "dt_xay_dung": "300", "dt_san": "900", "nguyen_gia": "100", "nguon_ns": "100", "gia_tri_con_lai": "10",
+                "so_tang": "3", "dt_xay_dung": "300", "dt_san_theo_so": "900", "dt_san": "900", "nguyen_gia": "100", "nguon_ns": "100", "gia_tri_con_lai": "10",
                 "dt_tru_so_lam_viec": "900", "tinh_trang_kiem_ke": "dang_su_dung"}
     assert spec.validate_record(building, {"KK-DAT": {"DAT-001"}}).errors == {"ma_dat": ["Không tìm thấy bản ghi được tham chiếu."]}
     assert spec.validate_record(building, {"KK-DAT": {"DAT-404"}}).ok
@@ -92,7 +92,7 @@ def test_conditional_requirement_and_unique_plates(kiemke):
 def test_low_value_asset_is_a_warning(kiemke):
     spec = kiemke["KK-TSCD-KHAC"]
     asset = {"ma_tai_san": "MM-1", "ten_tai_san": "Máy chiếu", "loai_tai_san": "may_moc_thiet_bi", "ngay_su_dung": "01/01/2020",
-             "so_luong": "1", "don_vi_tinh": "cái", "nguyen_gia": "8.000.000", "nguon_ns": "8.000.000", "gia_tri_con_lai": "0",
+             "so_luong_theo_so": "1", "so_luong": "1", "don_vi_tinh": "cái", "nguyen_gia": "8.000.000", "nguon_ns": "8.000.000", "gia_tri_con_lai": "0",
              "hien_trang": "hdsn_khong_kd", "tinh_trang_kiem_ke": "dang_su_dung"}
     check = spec.validate_record(asset)
     assert [(r.code, r.severity) for r in check.rules] == [("nguong_tscd", "warning")] and check.ok
@@ -107,9 +107,9 @@ def registers(kiemke):
          "gia_tri_con_lai": "1000000000", "hien_trang": "hdsn_cho_thue", "tinh_trang_kiem_ke": "thua"},
     ]
     assets = [
-        {"loai_tai_san": "may_moc_thiet_bi", "so_luong": "3", "nguyen_gia": "30000000", "nguon_ns": "30000000", "gia_tri_con_lai": "15000000",
+        {"loai_tai_san": "may_moc_thiet_bi", "so_luong_theo_so": "4", "so_luong": "3", "nguyen_gia": "30000000", "nguon_ns": "30000000", "gia_tri_con_lai": "15000000",
          "hien_trang": "hdsn_khong_kd", "tinh_trang_kiem_ke": "thieu"},
-        {"loai_tai_san": "phan_mem", "so_luong": "1", "nguyen_gia": "50000000", "nguon_khac": "50000000", "gia_tri_con_lai": "50000000",
+        {"loai_tai_san": "phan_mem", "so_luong_theo_so": "1", "so_luong": "1", "nguyen_gia": "50000000", "nguon_khac": "50000000", "gia_tri_con_lai": "50000000",
          "hien_trang": "quan_ly_nha_nuoc", "tinh_trang_kiem_ke": "dang_su_dung"},
     ]
     return {"KK-DAT": [land()], "KK-OTO": cars, "KK-TSCD-KHAC": assets}
@@ -124,7 +124,7 @@ def test_registers_summarise_into_the_consolidation_grid(kiemke, registers):
     assert car_cells[("oto", "so_luong")] == 2 and car_cells[("oto", "nguon_ns")] == D("1800000000")
     assert car_cells[("oto", "ht_qlnn")] == 1 and car_cells[("oto", "ht_cho_thue")] == 1 and car_cells[("oto", "cl_so_luong")] == 1
     other = kiemke["KK-TSCD-KHAC"].summarise(registers["KK-TSCD-KHAC"])
-    assert other[("khac_may_moc", "so_luong")] == 3 and other[("khac_may_moc", "cl_so_luong")] == -3
+    assert other[("khac_may_moc", "so_luong")] == 3 and other[("khac_may_moc", "cl_so_luong")] == -1
     assert other[("khac_vo_hinh", "ht_qlnn")] == 1 and other[("khac_vo_hinh", "nguon_khac")] == D("50000000")
 
 

@@ -131,7 +131,7 @@ CAR = {
     "ma_tai_san": "OTO-01", "ten_tai_san": "Xe ô tô 7 chỗ", "nhan_hieu": "Toyota Fortuner", "bien_kiem_soat": "23A-001.23",
     "so_cho_tai_trong": "7", "nuoc_san_xuat": "Việt Nam", "nam_san_xuat": "2019", "ngay_su_dung": "15/03/2019",
     "loai_xe": "cong_tac_chung", "nguon_goc": "mua_sam", "nguyen_gia": "1.200.000.000", "nguon_ns": "1.200.000.000",
-    "nguon_khac": "0", "gia_tri_con_lai": "480.000.000", "hien_trang": "quan_ly_nha_nuoc", "tinh_trang_kiem_ke": "dang_su_dung",
+    "nguon_khac": "0", "gia_tri_con_lai": "480.000.000", "hien_trang": "hdsn_khong_kd", "tinh_trang_kiem_ke": "dang_su_dung",
 }
 
 
@@ -223,7 +223,7 @@ def test_a_per_unit_form_without_units_below_says_so(tuphap, tree, make_account,
 
 BUILDING = {
     "ma_tai_san": "NHA-01", "ma_dat": "DAT-01", "ten_nha": "Nhà lớp học 3 tầng", "nam_xay_dung": "2010", "ngay_su_dung": "01/09/2010",
-    "so_tang": "3", "dt_xay_dung": "400", "dt_san": "1.200", "nguyen_gia": "6.000.000.000", "nguon_ns": "6.000.000.000",
+    "so_tang": "3", "dt_xay_dung": "400", "dt_san_theo_so": "1.200", "dt_san": "1.200", "nguyen_gia": "6.000.000.000", "nguon_ns": "6.000.000.000",
     "nguon_khac": "0", "gia_tri_con_lai": "3.000.000.000", "dt_co_so_hdsn": "1.200", "tinh_trang_kiem_ke": "dang_su_dung",
 }
 

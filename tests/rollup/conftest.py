@@ -19,7 +19,7 @@ CAR = {
     "ma_tai_san": "OTO-01", "ten_tai_san": "Xe ô tô 7 chỗ", "nhan_hieu": "Toyota Fortuner", "bien_kiem_soat": "23A-001.23",
     "so_cho_tai_trong": "7", "nuoc_san_xuat": "Việt Nam", "nam_san_xuat": "2019", "ngay_su_dung": "15/03/2019",
     "loai_xe": "cong_tac_chung", "nguon_goc": "mua_sam", "nguyen_gia": "1.200.000.000", "nguon_ns": "1.200.000.000",
-    "nguon_khac": "0", "gia_tri_con_lai": "480.000.000", "hien_trang": "quan_ly_nha_nuoc", "tinh_trang_kiem_ke": "dang_su_dung",
+    "nguon_khac": "0", "gia_tri_con_lai": "480.000.000", "hien_trang": "hdsn_khong_kd", "tinh_trang_kiem_ke": "dang_su_dung",
 }
 
 

@@ -22,19 +22,19 @@ def test_cars_roll_up_into_the_consolidation_of_every_level(kiemke, tree, make_a
     services.save_record(school, report, CAR, expected_version=report.version)
     report.refresh_from_db()
     second = {**CAR, "ma_tai_san": "OTO-02", "bien_kiem_soat": "23A-002.34", "nguyen_gia": "800.000.000", "nguon_ns": "800.000.000",
-              "gia_tri_con_lai": "300.000.000", "hien_trang": "hdsn_khong_kd"}
+              "gia_tri_con_lai": "300.000.000", "hien_trang": "hdsn_cho_thue"}
     services.save_record(school, report, second, expected_version=report.version)
     report.refresh_from_db()
     for code in ("T02003002", "T02003", "T02", "BTC"):
         assert totals(tree[code], kiemke, "oto", "so_luong") == {1: Decimal(2)}
         assert totals(tree[code], kiemke, "oto", "nguon_ns") == {1: Decimal(2_000_000_000)}
-        assert totals(tree[code], kiemke, "oto", "ht_qlnn") == {1: Decimal(1)}
+        assert totals(tree[code], kiemke, "oto", "ht_cho_thue") == {1: Decimal(1)}
         assert totals(tree[code], kiemke, "oto", "ht_khong_kd") == {1: Decimal(1)}
     assert totals(tree["T01"], kiemke, "oto", "so_luong") == {}
     services.delete_record(school, report, 2, expected_version=report.version)
     report.refresh_from_db()
     assert totals(tree["T02"], kiemke, "oto", "so_luong") == {1: Decimal(1)}
-    assert totals(tree["T02"], kiemke, "oto", "ht_khong_kd") == {}
+    assert totals(tree["T02"], kiemke, "oto", "ht_cho_thue") == {}
     workflow.transition(school, report, "gui_bao_cao")
     assert totals(tree["T02"], kiemke, "oto", "nguon_ns") == {2: Decimal(1_200_000_000)}
     workflow.transition(department, report, "tiep_nhan")

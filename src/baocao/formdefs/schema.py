@@ -332,7 +332,7 @@ def _enumerations(reader, container, key):
 def _rules(reader, data, check_refs_for, grid=None):
     """The form's rules; `grid` (its _GridNames) for a grid form, None for a list."""
     rules, seen = [], {}
-    allowed = {"code", "check", "severity", "message", "provisional", "note"} | ({"each", "rows", "columns"} if grid else set())
+    allowed = {"code", "check", "severity", "message", "provisional", "note"} | ({"each", "rows", "columns"} if grid else {"unit_types"})
     for i, _item in enumerate(reader.sequence(data, "rules", "the form", required=False)):
         item = reader.mapping(data["rules"], i, "a rule")
         if item is None or not reader.keys(item, allowed, ("code", "check", "message"), "a rule"):
@@ -345,6 +345,10 @@ def _rules(reader, data, check_refs_for, grid=None):
             "message": reader.text(item, "message"),
             "provisional": reader.flag(item, "provisional"),
         }
+        if not grid and "unit_types" in item:
+            # A list rule that holds only for reports of units of these types (kiemke: a
+            # public service unit has no Trụ sở làm việc area).
+            rule["unit_types"] = [str(v) for v in reader.sequence(item, "unit_types", "a rule")]
         if grid:
             rule["each"] = reader.choice(item, "each", RULE_SCOPES, "row")
             for key, known in (("rows", grid.rows), ("columns", grid.columns)):

@@ -49,6 +49,12 @@ class Rule:
     rows: tuple | None = None
     columns: tuple | None = None
     provisional: bool = False
+    unit_types: tuple = ()  # list rules: only for reports of units of one of these types
+
+    def applies_to(self, unit_types):
+        """Whether the rule holds for a report of a unit of `unit_types` (None: not known,
+        so only the rules for every unit)."""
+        return not self.unit_types or bool(unit_types and set(self.unit_types) & set(unit_types))
 
 
 def _rules(data):
@@ -62,6 +68,7 @@ def _rules(data):
             rows=tuple(r["rows"]) if r.get("rows") else None,
             columns=tuple(r["columns"]) if r.get("columns") else None,
             provisional=r.get("provisional", False),
+            unit_types=tuple(r.get("unit_types") or ()),
         )
         for r in data
     )
@@ -820,9 +827,10 @@ class ListSpec:
 
         return resolve
 
-    def validate_record(self, record, known_keys=None):
+    def validate_record(self, record, known_keys=None, unit_types=None):
         """A RecordCheck: messages per field (required, type, bounds, enumeration, and, if
-        `known_keys` ({form code: set of keys}) is given, references) and broken rules."""
+        `known_keys` ({form code: set of keys}) is given, references) and broken rules
+        (those for the unit's types too when `unit_types` is given)."""
         values, errors = self.clean_record(record)
         check = RecordCheck(errors)
         if known_keys is not None:
@@ -830,14 +838,16 @@ class ListSpec:
                 if fl.type == "reference" and values.get(fl.code) and values[fl.code] not in known_keys.get(fl.form, ()):
                     check.add(fl.code, _("Không tìm thấy bản ghi được tham chiếu."))
         for rule in self.rules:
+            if not rule.applies_to(unit_types):
+                continue
             touched = []
             if not _judge(rule, self._resolver(values, touched)):
                 check.rules.append(RuleResult(rule.code, rule.severity, rule.message, _unique(touched)))
         return check
 
-    def validate_records(self, records, known_keys=None):
+    def validate_records(self, records, known_keys=None, unit_types=None):
         """A RecordCheck per record, plus duplicates of `unique` fields across the records."""
-        checks = [self.validate_record(record, known_keys) for record in records]
+        checks = [self.validate_record(record, known_keys, unit_types) for record in records]
         for fl in self.fields:
             if not fl.unique:
                 continue
@@ -880,7 +890,7 @@ class ListSpec:
 
     # -- browser --
 
-    def to_client_json(self):
+    def to_client_json(self, unit_types=None):
         return {
             "kind": "list",
             "code": self.code,
@@ -892,7 +902,8 @@ class ListSpec:
                 for fl in self.fields
             ],
             "enumerations": {name: [{"key": c.key, "label": c.label, "group": c.group} for c in choices] for name, choices in self.enumerations.items()},
-            "rules": [{"code": r.code, "severity": r.severity, "message": r.message, "f": f.to_json(r.check, self.classify)} for r in self.rules],
+            "rules": [{"code": r.code, "severity": r.severity, "message": r.message, "f": f.to_json(r.check, self.classify)}
+                      for r in self.rules if r.applies_to(unit_types)],
         }
 
 

@@ -251,13 +251,18 @@ def known_keys(report):
     return {form: set(options) for form, options in referenced_records(report).items()}
 
 
+def unit_type_codes(report):
+    """The unit types of the report's unit: some record rules hold only for some types."""
+    return set(report.unit.unit_types.values_list("code", flat=True))
+
+
 def replace_records(actor, report, records, *, expected_version, request=None):
     """Replace all records of a list report (an Excel import): all or nothing.
 
     Raises InvalidRecords with every record's problems; returns the rule warnings."""
     workflow.require_edit(actor, report)
     spec = report.form.spec_object()
-    checks = spec.validate_records(records, known_keys(report))
+    checks = spec.validate_records(records, known_keys(report), unit_type_codes(report))
     bad = {n: c for n, c in enumerate(checks, start=1) if c.errors or any(r.blocking for r in c.rules)}
     if bad:
         raise InvalidRecords(bad)
@@ -287,7 +292,7 @@ def save_record(actor, report, data, *, expected_version, position=None, request
     """Add (position None) or replace one record. Raises InvalidRecords({1: check})."""
     workflow.require_edit(actor, report)
     spec = report.form.spec_object()
-    check = spec.validate_record(data, known_keys(report))
+    check = spec.validate_record(data, known_keys(report), unit_type_codes(report))
     _check_unique(spec, report, data, position, check)
     if check.errors or any(r.blocking for r in check.rules):
         raise InvalidRecords({1: check})

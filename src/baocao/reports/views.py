@@ -282,6 +282,11 @@ def _list_page(request, report):
 
 def _record_form_context(report, spec, data, errors=None, rules=()):
     references = services.referenced_records(report)
+    # The fields each broken rule read are marked, and point to the rule's message.
+    flagged = {}
+    for number_, result in enumerate(rules, start=1):
+        for code in result.cells:
+            flagged.setdefault(code, []).append((f"rule-{number_}", result.blocking))
     groups = []
     for group in spec.groups:
         fields = []
@@ -296,9 +301,11 @@ def _record_form_context(report, spec, data, errors=None, rules=()):
             choices = spec.enumerations.get(fl.enumeration, ()) if fl.type == "choice" else ()
             options = references.get(fl.form, {}) if fl.type == "reference" else {}
             fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []),
-                           "choices": choices, "references": options})
+                           "choices": choices, "references": options,
+                           "rule_ids": " ".join(i for i, _blocking in flagged.get(code, ())),
+                           "rule_blocking": any(blocking for _i, blocking in flagged.get(code, ()))})
         groups.append({"group": group, "fields": fields})
-    return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json()}
+    return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json(services.unit_type_codes(report))}
 
 
 @login_required

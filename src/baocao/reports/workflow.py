@@ -126,7 +126,7 @@ def readiness(report):
     result = Readiness()
     spec = report.form.spec_object()
     rows = list(report.records.order_by("position").values_list("position", "data"))
-    checks = spec.validate_records([data for _position, data in rows], services.known_keys(report))
+    checks = spec.validate_records([data for _position, data in rows], services.known_keys(report), services.unit_type_codes(report))
     for (position, _data), check in zip(rows, checks):
         for messages in check.errors.values():
             result.errors += [_("Bản ghi số %(n)d: %(m)s") % {"n": position, "m": m} for m in messages]

@@ -28,12 +28,31 @@
     return values;
   }
 
+  // Marks a field the rule read: red for an error, amber for a warning, and points the
+  // field to the rule's message for screen readers.
+  function mark(code, result) {
+    var input = form.elements[code];
+    if (!input || !input.classList) return;
+    var message = box.querySelector('[data-client-rule="' + result.code + '"]');
+    if (message && !message.id) message.id = "client-rule-" + result.code;
+    input.classList.add("bc-rule-field", result.severity === "error" ? "is-invalid" : "border-warning");
+    input.setAttribute("aria-invalid", "true");
+    if (message) {
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (ids.indexOf(message.id) < 0) ids.push(message.id);
+      input.setAttribute("aria-describedby", ids.join(" "));
+    }
+  }
+
   function refresh() {
-    form.querySelectorAll(".bc-rule-field").forEach(function (n) { n.classList.remove("bc-rule-field", "border-warning"); });
-    E.showRules(box, F.recordRules(spec, record()), function (code) {
-      var input = form.elements[code];
-      if (input && input.classList) input.classList.add("bc-rule-field", "border-warning");
+    // What the server marked is replaced by what the rules say of the values now.
+    form.querySelectorAll('[data-testid="rule-message"]').forEach(function (n) { n.remove(); });
+    form.querySelectorAll(".bc-rule-field").forEach(function (n) {
+      n.classList.remove("bc-rule-field", "border-warning", "is-invalid");
+      n.removeAttribute("aria-describedby");
+      n.removeAttribute("aria-invalid");
     });
+    E.showRules(box, F.recordRules(spec, record()), mark);
   }
 
   E.guardUnsaved(form);
