@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import declaration_views, views, workflow_views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.entry_home, name="entry"),
     path("don-vi-cap-duoi/", workflow_views.reports_below, name="below"),
+    path("ky/<int:period_pk>/dang-ky-doi-tuong/", declaration_views.declare, name="declare"),
     path("bao-cao/<int:pk>/", views.report_page, name="report"),
     path("bao-cao/<int:pk>/luu/", views.report_save, name="save"),
     path("bao-cao/<int:pk>/thuyet-minh/", views.explanation_save, name="explanation"),

@@ -19,7 +19,7 @@ from baocao.access import permissions, policy
 from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.text import fold
 
-from . import selectors, services, workflow
+from . import declarations, selectors, services, workflow
 from .formatting import vn_number
 from .grid_html import cell_html
 from .models import Report
@@ -50,7 +50,9 @@ def entry_home(request):
     own = []
     if chosen is not None and policy.may(account, permissions.REPORT_VIEW, account.unit, relation=policy.OWN):
         own = selectors.obligations_of(account.unit, chosen)
+    declaring = chosen is not None and declarations.applies_to(account.unit) and bool(own or declarations.choices(account.unit, chosen))
     return render(request, "reports/entry_home.html", {
+        "declaring": declaring, "declared": declaring and declarations.has_declared(account.unit, chosen),
         "active_menu": "entry", "periods": periods, "period": chosen, "reports": own,
         "todo": selectors.todo_for(account, period=chosen) if chosen else [],
         "sees_below": selectors.sees_below(account), "now": timezone.now(),
