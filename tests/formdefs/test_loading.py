@@ -10,7 +10,8 @@ from baocao.formdefs.schema import DefinitionError, read_regime
 from baocao.formdefs.services import forms_for_unit_types, load_regime_forms
 
 TUPHAP = {"12a/BTP/BTTP/CC", "12b/BTP/BTTP/CC", "17d/BTP/HTQTCT/CT", "22d/BTP/CN/NN", "23c/BTP/ĐKQGGDBĐ", "10a/TP/CC"} | {f"M{i}" for i in range(1, 8)}
-KIEMKE = {"KK-DAT", "KK-NHA", "KK-OTO", "KK-TSCD-KHAC", "KK-TH"}
+KIEMKE = {"KK-DAT", "KK-NHA", "KK-OTO", "KK-TSCD-KHAC", "KK-TH"} | {
+    f"KK-KCHT-{sector}" for sector in ("DB", "DSQG", "DSDT", "HK", "HH", "DTND", "CNS", "TL", "DD", "CHO", "CCN", "KKT", "KCNC", "CNTT", "CC", "VHTT")}
 
 
 def test_every_reference_form_loads(db):
