@@ -7,8 +7,9 @@ The tree (`units=80_000` by default, every count below scaled by units / 80,000)
 - under each province: 20 departments (Sở) with 50 reporting units each, and 10 districts,
   each with 6 district units and 27 communes (reporting units); the first province, T01
   (a merged province), has 30 districts of 33 communes: 990 communes;
-- under each ministry: 15 departments with 60 units each; the first ministry, B01, has 20
-  departments of 500 units: a subtree of 10,021 units.
+- under each ministry: 15 departments with 60 units each; the first ministry, 001, has 20
+  departments of 500 units: a subtree of 10,021 units;
+- codes by the regime's asset-registration grammar (T01, T01001, T01101101, 001001001).
 
 That is about 83,700 units (82,000 of them filing) and one account each (the regime's
 scheme, bench.national.build_accounts). One period (Tổng kiểm kê) opened with
@@ -47,6 +48,8 @@ REGISTERS = {"KK-DAT": ("dat",), "KK-NHA": ("nha",), "KK-OTO": ("oto",),
                               "khac_vo_hinh", "khac_dac_thu")}
 CONSOLIDATION = "KK-TH"
 PERIOD_CODE = "BENCH_KK"
+PROVINCE = "T01"  # 30 districts of 33 communes: 990 communes (issue 12: merged three into one)
+MINISTRY = "001"  # 20 departments of 500 units: a subtree of 10,021 units (issue 12: moved)
 # (upper bound of hash % 100, state): the share of reports in each workflow state.
 STATES = ((5, "chua_nhap"), (15, "dang_nhap"), (18, "tra_lai"), (20, "chinh_ly"), (35, "da_gui"), (100, "da_tiep_nhan"))
 SENT = ("da_gui", "da_tiep_nhan")
@@ -86,7 +89,7 @@ def _existing():
     from baocao.reports.models import Period, Report, ReportValue, RollupProgress, RollupTotal
 
     period = Period.objects.filter(code=PERIOD_CODE).first()
-    if period is None or not Unit.objects.filter(code="T01H01X001").exists():
+    if period is None or not Unit.objects.filter(code="T01101101").exists():
         return None
     return Dataset(period=period, units=Unit.objects.count(), reports=Report.objects.filter(period=period).count(),
                    values=ReportValue.objects.filter(report__period=period).count(),
@@ -98,35 +101,46 @@ def _scaled(n, scale, least=1):
 
 
 def build_units(units):
-    """The tree above, by levels (bulk inserts of whole levels, parents first)."""
+    """The tree above, by levels (bulk inserts of whole levels, parents first), with the
+    regime's asset-registration codes: 3 characters at the top (T01 … T34, 001 … 030), then
+    3 digits per level — Sở 001–020, districts 101–130; under a district its units 001–006
+    and its communes 101–133."""
     scale = units / 80_000
     root = Unit.objects.create(code="BTC", name="Bộ Tài chính", kind=UnitKind.ROOT)
     provinces = [Unit(code=f"T{p:02d}", name=f"Ủy ban nhân dân tỉnh số {p}", kind=UnitKind.GOVERNING, parent=root) for p in range(1, 35)]
-    ministries = [Unit(code=f"B{m:02d}", name=f"Bộ, cơ quan trung ương số {m}", kind=UnitKind.GOVERNING, parent=root) for m in range(1, 31)]
+    ministries = [Unit(code=f"{m:03d}", name=f"Bộ, cơ quan trung ương số {m}", kind=UnitKind.GOVERNING, parent=root) for m in range(1, 31)]
     insert_units(provinces + ministries)
-    middle, leaves = [], []  # (unit, leaf count, leaf name, leaf code letter)
+    middle, leaves = [], []  # (unit, [(leaf count, leaf name, first leaf number)])
     for province in provinces:
-        big = province.code == "T01"
+        big = province.code == PROVINCE
         for s in range(1, 21):
-            middle.append((Unit(code=f"{province.code}S{s:02d}", name=f"Sở số {s} tỉnh {province.code}", kind=UnitKind.AGGREGATING,
-                                parent=province), [(_scaled(50, scale), "Trường trung học phổ thông số {n} – Sở số " + str(s), "U")]))
+            middle.append((Unit(code=f"{province.code}{s:03d}", name=f"Sở số {s} tỉnh {province.code}", kind=UnitKind.AGGREGATING,
+                                parent=province), [(_scaled(50, scale), "Trường trung học phổ thông số {n} – Sở số " + str(s), 1)]))
         for h in range(1, (30 if big else 10) + 1):
-            middle.append((Unit(code=f"{province.code}H{h:02d}", name=f"Ủy ban nhân dân huyện số {h} tỉnh {province.code}",
+            middle.append((Unit(code=f"{province.code}{100 + h:03d}", name=f"Ủy ban nhân dân huyện số {h} tỉnh {province.code}",
                                 kind=UnitKind.AGGREGATING, parent=province),
-                           [(_scaled(6, scale), "Phòng Giáo dục và Đào tạo số {n} – huyện số " + str(h), "U"),
-                            (_scaled(33 if big else 27, scale), "Ủy ban nhân dân xã số {n} – huyện số " + str(h), "X")]))
+                           [(_scaled(6, scale), "Phòng Giáo dục và Đào tạo số {n} – huyện số " + str(h), 1),
+                            (_scaled(33 if big else 27, scale), "Ủy ban nhân dân xã số {n} – huyện số " + str(h), 101)]))
     for ministry in ministries:
-        big = ministry.code == "B01"
+        big = ministry.code == MINISTRY
         for d in range(1, (20 if big else 15) + 1):
-            middle.append((Unit(code=f"{ministry.code}D{d:02d}", name=f"Tổng cục, Cục số {d} – {ministry.name}", kind=UnitKind.AGGREGATING,
-                                parent=ministry), [(_scaled(500 if big else 60, scale), "Đơn vị sự nghiệp số {n} – Cục số " + str(d), "U")]))
+            middle.append((Unit(code=f"{ministry.code}{d:03d}", name=f"Tổng cục, Cục số {d} – {ministry.name}", kind=UnitKind.AGGREGATING,
+                                parent=ministry), [(_scaled(500 if big else 60, scale), "Đơn vị sự nghiệp số {n} – Cục số " + str(d), 1)]))
     insert_units([unit for unit, _specs in middle])
     for unit, specs in middle:
-        for count, name, letter in specs:
-            leaves += [Unit(code=f"{unit.code}{letter}{n:03d}", name=name.format(n=n), kind=UnitKind.REPORTING, parent=unit)
-                       for n in range(1, count + 1)]
+        for count, name, first in specs:
+            leaves += [Unit(code=f"{unit.code}{n:03d}", name=name.format(n=n - first + 1), kind=UnitKind.REPORTING, parent=unit)
+                       for n in range(first, first + count)]
     insert_units(leaves)
     return 1 + len(provinces) + len(ministries) + len(middle) + len(leaves)
+
+
+def is_district(code):
+    return len(code) == 6 and code[0] == "T" and code[3] == "1"
+
+
+def is_commune(code):
+    return len(code) == 9 and is_district(code[:6]) and code[6] == "1"
 
 
 def _tag_units():
@@ -139,7 +153,7 @@ def _tag_units():
             INSERT INTO {through} (unit_id, unittype_id)
             SELECT id, CASE WHEN kind = 'governing' AND code LIKE 'T%%' THEN 'tinh'
                             WHEN kind = 'governing' THEN 'bo'
-                            WHEN code ~ 'X[0-9]+$' OR code ~ 'H[0-9]+U[0-9]+$' THEN 'co_quan_nha_nuoc'
+                            WHEN code ~ '^T[0-9]{2}1[0-9]{2}[0-9]{3}$' THEN 'co_quan_nha_nuoc'
                             ELSE 'don_vi_su_nghiep' END
             FROM {units} WHERE kind IN ('governing', 'reporting')""")
 

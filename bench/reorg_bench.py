@@ -19,8 +19,8 @@ from baocao.units.models import Unit, UnitStatus
 from . import dataset
 from .run import report, secs
 
-PROVINCE = "T01"
-MINISTRY, INTO = "B01", "B02"
+PROVINCE = dataset.PROVINCE
+MINISTRY, INTO = dataset.MINISTRY, "002"
 DECISION = ("202/NQ-UBTVQH15", date(2025, 6, 12), "Ủy ban Thường vụ Quốc hội")
 
 
@@ -47,14 +47,15 @@ def _actor(username):
 
 def merge_groups(province):
     """Per district of the province, its communes three by three (the last group may hold
-    two or four): [(district, [communes], new code)]."""
+    two or four): [(district, [communes], new code)]; new communes are numbered from 201."""
     groups = []
-    for district in Unit.objects.filter(parent__code=province, code__regex=r"H[0-9]+$").order_by("code"):
-        communes = list(Unit.objects.filter(parent=district, code__regex=r"X[0-9]+$", status=UnitStatus.ACTIVE).order_by("code"))
+    districts = [u for u in Unit.objects.filter(parent__code=province).order_by("code") if dataset.is_district(u.code)]
+    for district in districts:
+        communes = [u for u in Unit.objects.filter(parent=district, status=UnitStatus.ACTIVE).order_by("code") if dataset.is_commune(u.code)]
         chunks = [communes[i : i + 3] for i in range(0, len(communes), 3)]
         if len(chunks) > 1 and len(chunks[-1]) == 1:
             chunks[-2] += chunks.pop()
-        groups += [(district, chunk, f"{district.code}M{n:03d}") for n, chunk in enumerate(chunks, start=1)]
+        groups += [(district, chunk, f"{district.code}{200 + n:03d}") for n, chunk in enumerate(chunks, start=1)]
     return groups
 
 
@@ -87,14 +88,11 @@ def bench_merge(ds):
     decision = tree.Decision(*DECISION)
 
     def merge_all():
-        outcomes = []
-        with transaction.atomic():
-            for district, chunk, code in groups:
-                _unit, outcome = operations.run(actor, "merge", sources=chunk, decision=decision,
-                                                new={"code": code, "name": f"Ủy ban nhân dân xã {code}", "parent": district,
-                                                     "unit_types": ["co_quan_nha_nuoc"]})
-                outcomes.append(outcome)
-        return outcomes
+        """The wave through reorg.operations.run_wave (units.tree.merge_wave)."""
+        merges = [{"sources": chunk, "new": {"code": code, "name": f"Ủy ban nhân dân xã {code}", "parent": district,
+                                              "unit_types": ["co_quan_nha_nuoc"]}} for district, chunk, code in groups]
+        _result, outcome = operations.run_wave(actor, merges, decision=decision)
+        return [outcome]
 
     start = time.perf_counter()
     outcomes = merge_all()

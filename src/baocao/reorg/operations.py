@@ -67,6 +67,38 @@ def run(actor, operation, *, preview=False, request=None, **arguments):
     return (None if preview else result), outcome
 
 
+def run_wave(actor, merges, *, decision=tree.NO_DECISION, note="", preview=False, request=None):
+    """A wave of mergers into new units (tree.merge_wave: set-based) with the accounts of
+    every new unit created at once (one password hash for the wave). Returns
+    ([(target, log)], Outcome of the whole wave); preview=True rolls everything back."""
+    outcome = Outcome()
+    started = timezone.now()
+    result = []
+    try:
+        with transaction.atomic():
+            result = tree.merge_wave(actor, merges, decision=decision, note=note, request=request)
+            logs = [log for _target, log in result]
+            for key in ("created", "retired", "moved", "lineage"):
+                values = [v for log in logs for v in log.details.get(key, [])]
+                if values:
+                    outcome.change[key] = values
+            created = Unit.objects.filter(code__in=outcome.change.get("created", []))
+            outcome.accounts_created = [a.username for a in create_missing_accounts(actor, created, request=request)]
+            retired = outcome.change.get("retired", [])
+            outcome.accounts_deactivated = sorted(Account.objects.filter(unit__code__in=retired, is_active=False, revoked_at__gte=started)
+                                                  .values_list("username", flat=True))
+            open_reports = Report.objects.filter(unit__code__in=retired, period__status=PeriodStatus.OPEN)
+            outcome.reports_exempted = open_reports.filter(exempt=True).count()
+            outcome.reports_kept = open_reports.filter(exempt=False).count()
+            outcome.units_affected = sum(m[3] for m in outcome.change.get("moved", []))
+            if preview:
+                raise _Rollback
+            outcome.log_id = logs[0].pk if logs else None
+    except _Rollback:
+        result = []
+    return result, outcome
+
+
 # --- the Excel list of a wave of mergers ----------------------------------------------------
 
 COLUMNS = (

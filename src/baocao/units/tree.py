@@ -20,6 +20,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Value
+from django.db.models.functions import Lower
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -303,6 +304,116 @@ def merge(actor, sources, *, into=None, new=None, decision=NO_DECISION, note="",
         _link(log, sources, [target])
         units_retired.send(sender=Unit, unit_ids=[s.pk for s in sources], reorganisation=log)
     return target, log
+
+
+def merge_wave(actor, merges, *, decision=NO_DECISION, note="", request=None):
+    """A wave of mergers ordered by one decision (the national waves: the communes of a
+    province three into one): `merges` is [{"sources": [units], "new": {code, name, kind,
+    parent, unit_types, contact}}], each a `merge` into a new unit, with the same checks
+    and the same records (one Reorganisation per merger, lineage, audit events, signals),
+    but set-based: one lock, the units read, created, tagged and retired with a statement
+    per kind of row for the whole wave, the apps above told once with every unit (their
+    work is set-based too). A merger into an existing unit, or of sources that still have
+    units below them, is taken by `merge` one by one inside the same transaction.
+    Returns [(target, log)] in the order given."""
+    with transaction.atomic():
+        lock()
+        simple, done = [], {}
+        ids = [s.pk for m in merges for s in m["sources"]]
+        if len(set(ids)) != len(ids):
+            raise ValidationError(_("Một đơn vị được chọn hai lần."))
+        fresh = Unit.objects.in_bulk(ids)
+        with_children = set(Unit.objects.filter(parent_id__in=ids, status=UnitStatus.ACTIVE).values_list("parent_id", flat=True))
+        for n, m in enumerate(merges):
+            if m.get("new") is None or any(s.pk in with_children for s in m["sources"]):
+                done[n] = merge(actor, m["sources"], into=m.get("into"), new=m.get("new"), decision=decision, note=note, request=request)
+            else:
+                simple.append(n)
+        if not simple:
+            return [done[n] for n in range(len(merges))]
+        parents = Unit.objects.in_bulk({merges[n]["new"]["parent"].pk for n in simple})
+        root_code = Unit.objects.filter(kind=UnitKind.ROOT).values_list("code", flat=True).first() or ""
+        wanted = [(merges[n]["new"].get("code") or "").strip() for n in simple]
+        if len({c.lower() for c in wanted}) != len(wanted):
+            raise ValidationError(_("Một mã đơn vị mới được dùng hai lần."))
+        taken = {c.lower(): st for c, st in Unit.objects.annotate(low=Lower("code")).filter(low__in=[c.lower() for c in wanted])
+                 .values_list("code", "status")}
+        known_types = set(UnitType.objects.values_list("code", flat=True))
+        units, plans = [], []
+        for n, code in zip(simple, wanted):
+            spec = merges[n]["new"]
+            sources = [fresh[s.pk] for s in merges[n]["sources"]]
+            if not sources:
+                raise ValidationError(_("Chọn ít nhất một đơn vị được hợp nhất."))
+            kinds = {s.kind for s in sources}
+            if len(kinds) > 1:
+                raise ValidationError(_("Không hợp nhất được các đơn vị khác loại (%(kinds)s).") % {"kinds": ", ".join(sorted(str(UnitKind(k).label) for k in kinds))})
+            kind = spec.get("kind") or sources[0].kind
+            if kind != sources[0].kind:
+                raise ValidationError(_("Đơn vị nhận phải cùng loại với các đơn vị được hợp nhất."))
+            if not CODE_PATTERN.match(code):
+                check_new_code(code)  # raises with the message
+            problem = codes.code_problem(code, UnitKind.REPORTING)
+            if problem:
+                raise ValidationError(problem)
+            if code.lower() in taken:
+                if taken[code.lower()] == UnitStatus.RETIRED:
+                    raise ValidationError(_("Mã %(code)s là của đơn vị đã giải thể, sáp nhập; mã đơn vị không được dùng lại.") % {"code": code})
+                raise ValidationError(_("Đã có đơn vị mã %(code)s.") % {"code": code})
+            name = (spec.get("name") or "").strip()
+            if not name:
+                raise ValidationError(_("Cần nhập tên đơn vị."))
+            parent = parents[spec["parent"].pk]
+            _check_parent(parent)
+            problem = codes.parent_problem(code, parent.code, root_code)
+            if problem:
+                raise ValidationError(problem)
+            unknown = sorted(set(spec.get("unit_types", ())) - known_types)
+            if unknown:
+                raise ValidationError(_("Loại hình đơn vị không có trong danh mục: %(types)s.") % {"types": ", ".join(unknown)})
+            _administer(actor, parent, f"create {code}")
+            for source in sources:
+                if source.kind == UnitKind.ROOT:
+                    raise ValidationError(_("Không giải thể được đơn vị gốc."))
+                if source.status != UnitStatus.ACTIVE:
+                    raise ValidationError(_("Đơn vị %(code)s đã giải thể, sáp nhập.") % {"code": source.code})
+                _administer(actor, source, f"retire {source.code}")
+            unit = Unit(code=code, name=name[:300], kind=kind, parent=parent, **(spec.get("contact") or {}))
+            unit.path, unit.depth = Unit.path_for(parent, code), parent.depth + 1
+            unit.search_text = Unit.search_text_for(code, unit.name)
+            units.append(unit)
+            plans.append((n, sources, unit, sorted(set(spec.get("unit_types", ())))))
+        Unit.objects.bulk_create(units, batch_size=1000)
+        created = {u.code.lower(): u for u in Unit.objects.filter(path__in=[u.path for u in units])}
+        through = Unit.unit_types.through
+        through.objects.bulk_create([through(unit_id=created[u.code.lower()].pk, unittype_id=t) for _n, _s, u, types in plans for t in types],
+                                    batch_size=1000)
+        retired_ids = [s.pk for _n, sources, _u, _t in plans for s in sources]
+        Unit.objects.filter(pk__in=retired_ids).update(status=UnitStatus.RETIRED)
+        units_created.send(sender=Unit, unit_ids=[created[u.code.lower()].pk for _n, _s, u, _t in plans])
+        logs, events = [], []
+        for n, sources, unit, _types in plans:
+            target = created[unit.code.lower()]
+            change = Change(created=[target.code], retired=[s.code for s in sources], lineage=[(s.code, target.code) for s in sources])
+            logs.append(Reorganisation(operation=Reorganisation.Operation.MERGE, decision_number=decision.number.strip()[:100],
+                                       decision_date=decision.date, decision_issuer=decision.issuer.strip()[:300], note=note.strip(),
+                                       actor=actor, details=change.as_json()))
+        Reorganisation.objects.bulk_create(logs, batch_size=1000)
+        lineage = []
+        for (n, sources, unit, _types), log in zip(plans, logs):
+            target = created[unit.code.lower()]
+            for source in sources:
+                source.status = UnitStatus.RETIRED
+                events.append(event("unit.retired", actor=actor, request=request, unit=source, obj=log, after={"successors": [target.code]}))
+                lineage.append(UnitLineage(predecessor=source, successor=target, reorganisation=log))
+            events.append(event("unit.merged", actor=actor, request=request, unit=target, obj=log, after={"from": [s.code for s in sources]}))
+            done[n] = (target, log)
+        record_many(events)
+        UnitLineage.objects.bulk_create(lineage, batch_size=1000, ignore_conflicts=True)
+        # One signal per decision-sharing wave: the receivers (accounts revoked, unstarted
+        # reports exempted) cite the decision, which every merger of the wave shares.
+        units_retired.send(sender=Unit, unit_ids=retired_ids, reorganisation=logs[0])
+    return [done[n] for n in range(len(merges))]
 
 
 def split(actor, source, *, into=(), new=(), children=None, decision=NO_DECISION, note="", request=None):
