@@ -39,7 +39,18 @@ def test_home_counts_the_admin_scope(make_account, login):
     make_account("T02003002", "entry", must_change_password=True)
     make_account("T01017", "entry", must_change_password=True)
     response = login(admin).get(reverse("shell:home"))
-    assert response.context["scope_counts"] == {"units": 5, "accounts": 2, "must_change": 1, "locked": 0}
+    counts = {key: c["n"] for key, c in response.context["scope_counts"].items()}
+    assert counts == {"units": 5, "accounts": 2, "must_change": 1, "locked": 0}
+
+
+def test_home_counts_stop_at_the_cap(make_account, login, monkeypatch):
+    from baocao.paging import COUNT_CAP  # noqa: F401  (the cap is a parameter of capped_count)
+    from baocao.shell import views
+
+    monkeypatch.setattr(views, "capped_count", lambda qs: __import__("baocao.paging", fromlist=["x"]).capped_count(qs, cap=2))
+    admin = make_account("T02", "admin")
+    text = login(admin).get(reverse("shell:home")).content.decode()
+    assert "Hơn 2" in text  # 5 units in scope: "more than 2"
 
 
 def test_english_is_the_second_language(make_account, client):

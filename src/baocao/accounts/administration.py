@@ -32,6 +32,15 @@ def accounts_in_scope(actor):
     return Account.objects.filter(policy.scope(actor, permissions.ACCOUNT_ADMINISTER).q(path="unit__path", pk="unit_id"))
 
 
+def user_groups():
+    """The groups an account can be in, for the list's filter: the regime's account
+    templates' groups and the role labels (what accounts.services and an approved account
+    request give), known without reading the accounts."""
+    regime = regimes.current()
+    groups = {t.group for templates in regime.accounts_by_kind.values() for t in templates}
+    return sorted(groups | set(regime.role_labels.values()))
+
+
 def is_central(account):
     """An administrator of the whole platform: it may set the parameters."""
     return policy.may_somewhere(account, permissions.PARAMETERS_EDIT)

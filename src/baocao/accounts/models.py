@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baocao.access.models import RoleGrant
+from baocao.dbtext import iexact
 from baocao.units.text import fold
 
 
@@ -34,8 +35,9 @@ def search_text_for(account, unit):
 
 class AccountManager(BaseUserManager):
     def get_by_natural_key(self, username):
-        # Usernames are case-insensitive: "t02003002" logs in as "T02003002".
-        return self.get(username__iexact=username)
+        # Usernames are case-insensitive: "t02003002" logs in as "T02003002", through the
+        # LOWER(username) unique index (username__iexact would be UPPER(), unindexed).
+        return self.get(iexact("username", username))
 
     def holding(self, role):
         """Accounts with a grant of `role` anywhere."""
@@ -73,6 +75,19 @@ class Account(AbstractBaseUser):
     class Meta:
         ordering = ["username"]
         constraints = [models.UniqueConstraint(Lower("username"), name="account_username_unique_ci")]
+        # The user list's sorts and status filters, each a walk of one index that stops after
+        # a page (docs/adr/0015). The partial indexes hold the few revoked, locked or
+        # not-yet-changed accounts, so those filters and TRANG CHỦ's counters read only them.
+        indexes = [
+            models.Index(fields=["username"], name="account_username"),
+            models.Index(fields=["display_name", "username"], name="account_display_name"),
+            models.Index(fields=["user_group", "username"], name="account_group"),
+            models.Index(fields=["unit", "username"], name="account_unit_username"),
+            models.Index(fields=["username"], condition=models.Q(is_active=False), name="account_revoked"),
+            models.Index(fields=["username"], condition=models.Q(locked_by_admin=True) | models.Q(locked_until__isnull=False),
+                         name="account_locked"),
+            models.Index(fields=["username"], condition=models.Q(must_change_password=True), name="account_must_change"),
+        ]
 
     def __str__(self):
         return self.username

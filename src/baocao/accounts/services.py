@@ -12,6 +12,7 @@ from django.utils import timezone
 from baocao import parameters, regimes
 from baocao.access.models import RoleGrant
 from baocao.audit.services import client_ip, event, record, record_many
+from baocao.dbtext import iexact
 from baocao.units.text import clean_text
 
 from . import grants
@@ -94,7 +95,7 @@ def attempt_login(request, username, password):
     if until is not None:
         record("login.failure", request=request, username=username, note="locked out (address)")
         raise LoginLocked(until)
-    account = Account.objects.select_related("unit").filter(username__iexact=username).first()
+    account = Account.objects.select_related("unit").filter(iexact("username", username)).first()  # the LOWER() unique index
     if account is None:
         make_password(password)  # same cost as a real check: no timing oracle for unknown names
         until = note_failure(request, username, now=now, reason="unknown username")

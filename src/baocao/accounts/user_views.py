@@ -5,7 +5,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,8 @@ from django.views.decorators.http import require_POST
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.audit.services import record
+from baocao.dbtext import iexact
+from baocao.paging import CappedPaginator
 from baocao.units.models import Unit
 
 from . import administration
@@ -51,7 +52,7 @@ def _filtered_accounts(request, filters):
     """The accounts matching the filters; a unit filter outside scope is refused and audited."""
     unit = None
     if filters["unit"]:
-        unit = Unit.objects.filter(code__iexact=filters["unit"]).first()
+        unit = Unit.objects.filter(iexact("code", filters["unit"])).first()
         if unit is None:
             return Account.objects.none(), _("Không có đơn vị mã %(code)s.") % {"code": filters["unit"]}
         policy.require(request.user, permissions.ACCOUNT_ADMINISTER, unit, note="account filter")
@@ -85,8 +86,7 @@ def user_list(request):
         )
     )
     order = [f"-{field}" if sort.startswith("-") else field for field in SORTS[key]]
-    page = Paginator(accounts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
-    groups = administration.accounts_in_scope(actor).order_by("user_group").values_list("user_group", flat=True).distinct()
+    page = CappedPaginator(accounts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     active_filters = {k: v for k, v in filters.items() if v}
     return render(
         request,
@@ -98,7 +98,8 @@ def user_list(request):
             "filter_query": urlencode(active_filters),
             "searching": bool(active_filters),
             "problem": problem,
-            "groups": [g for g in groups if g],
+            "groups": administration.user_groups(),
+            "more_than": page.paginator.cap if page.paginator.capped else None,
             "statuses": administration.STATUSES,
             "sort": sort,
             "sort_links": {

@@ -1,6 +1,8 @@
 """Append-only audit events. On PostgreSQL the database itself refuses UPDATE and DELETE."""
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,7 +26,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
+        # Each filter of the audit list, newest first, through one index (docs/adr/0015):
+        # by account (the typed username, any case), by action, by time; by unit subtree
+        # through the unit_path prefix index.
+        indexes = [
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            models.Index(Lower("actor_username"), F("at"), F("id"), name="audit_username_at"),
+            models.Index(fields=["action", "at", "id"], name="audit_action_at"),
+            models.Index(fields=["at", "id"], name="audit_at_id"),
+        ]
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_username} {self.action}"

@@ -1,28 +1,21 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from baocao.access import permissions, policy
+from baocao.access.paths import prefix_q
+from baocao.dbtext import iexact
+from baocao.paging import CappedPaginator
 
 from .actions import LABELS, label
 from .models import AuditEvent
 
+# The unit model through the event's foreign key: audit sits below units in the layers.
+Unit = AuditEvent._meta.get_field("unit").related_model
+
 PAGE_SIZE = 50
-# Counting every event of a year-old national log would cost more than the page itself:
-# pages are counted up to this many events, and the list says "more than" beyond it.
-COUNT_CAP = 10_000
-
-
-class CappedPaginator(Paginator):
-    @cached_property
-    def count(self):
-        return self.object_list[: COUNT_CAP + 1].count()
-
-
 def _parse_date(text):
     try:
         day = datetime.strptime(text.strip(), "%d/%m/%Y").date()
@@ -46,9 +39,15 @@ def event_list(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("account", "unit", "action", "from", "to")}
     errors = []
     if filters["account"]:
-        events = events.filter(actor_username__iexact=filters["account"])
+        events = events.filter(iexact("actor_username", filters["account"]))
     if filters["unit"]:
-        events = events.filter(unit__code__iexact=filters["unit"])
+        # The unit and everything under it, as the tree was when each event happened.
+        unit = Unit.objects.filter(iexact("code", filters["unit"])).only("path").first()
+        if unit is None:
+            errors.append(f"Không có đơn vị mã {filters['unit']}.")
+            events = events.none()
+        else:
+            events = events.filter(prefix_q("unit_path", unit.path))
     if filters["action"]:
         events = events.filter(action=filters["action"])
     for key, op in (("from", "gte"), ("to", "lt")):
@@ -67,5 +66,5 @@ def event_list(request):
         request,
         "audit/list.html",
         {"active_menu": "admin", "page": page, "filters": filters, "actions": sorted(LABELS.items()), "errors": errors,
-         "more_than": COUNT_CAP if page.paginator.count > COUNT_CAP else None},
+         "more_than": page.paginator.cap if page.paginator.capped else None},
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.accounts.models import Account
+from baocao.paging import capped_count
 from baocao.units.models import Unit
 from baocao.reports import selectors
 from baocao.reports.models import PeriodStatus, Report
@@ -31,11 +32,16 @@ def home(request):
         reach = policy.scope(account, permissions.ACCOUNT_ADMINISTER)
         units = Unit.objects.filter(reach.q())
         accounts = Account.objects.filter(reach.q(path="unit__path", pk="unit_id"))
+        # Counted up to a cap (baocao.paging): a national scope reads no more than that,
+        # and the locked and not-yet-changed accounts come from their partial indexes.
         context["scope_counts"] = {
-            "units": units.count(),
-            "accounts": accounts.count(),
-            "must_change": accounts.filter(must_change_password=True).count(),
-            "locked": accounts.filter(is_active=True).filter(Q(locked_by_admin=True) | Q(locked_until__gt=timezone.now())).count(),
+            key: dict(zip(("n", "more"), capped_count(queryset)))
+            for key, queryset in (
+                ("units", units),
+                ("accounts", accounts),
+                ("must_change", accounts.filter(must_change_password=True)),
+                ("locked", accounts.filter(is_active=True).filter(Q(locked_by_admin=True) | Q(locked_until__gt=timezone.now()))),
+            )
         }
     if policy.may_somewhere(account, permissions.REPORT_VIEW):
         context["todo"] = selectors.todo_for(account, limit=10)
