@@ -8,8 +8,6 @@ from django.views.decorators.http import require_POST
 from baocao.access import permissions, policy
 from baocao.dbtext import iexact
 from baocao.paging import CappedPaginator
-from baocao.dbtext import iexact
-from baocao.paging import CappedPaginator
 
 from baocao.jobs import services as jobs
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
