@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import printout_views, views
 
 app_name = "exchange"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/nhap-excel/", views.upload, name="upload"),
     path("<int:pk>/bao-cao.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<int:pk>/bao-cao.pdf", views.export_pdf, name="export_pdf"),
+    path("mau-in/<slug:slug>.<str:fmt>", printout_views.printout, name="printout"),
 ]

@@ -1,6 +1,7 @@
 """NHẬP DỮ LIỆU: what each person has to do, a unit's reports for a period, a grid form
 entered like the printed form, a list form as a table of records. Thin views over
 reports.services (entry) and reports.workflow (states); the access policy decides."""
+import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -53,10 +54,26 @@ def entry_home(request):
     declaring = chosen is not None and declarations.applies_to(account.unit) and bool(own or declarations.choices(account.unit, chosen))
     return render(request, "reports/entry_home.html", {
         "declaring": declaring, "declared": declaring and declarations.has_declared(account.unit, chosen),
+        "printouts": _printouts(account, own),
         "active_menu": "entry", "periods": periods, "period": chosen, "reports": own,
         "todo": selectors.todo_for(account, period=chosen) if chosen else [],
         "sees_below": selectors.sees_below(account), "now": timezone.now(),
     })
+
+
+def _printouts(account, own):
+    """The regime's official printouts this account may take: a unit's declarations when it
+    has registers, a subtree's summary when it sees the roll-up."""
+    from baocao.exchange import printouts
+
+    found = []
+    for slug, spec in printouts.available().items():
+        if spec.get("scope") == "subtree":
+            if policy.may(account, permissions.ROLLUP_VIEW, account.unit):
+                found.append((slug, spec["form_number"], spec["title"]))
+        elif own:
+            found.append((slug, spec["form_number"], spec["title"]))
+    return found
 
 
 def posted_version(request):
@@ -100,21 +117,42 @@ def report_page(request, pk):
 # --- grids -----------------------------------------------------------------------------
 
 
-def _entered_from_post(spec, post):
-    """{(row, col): Decimal | str} from the inputs named c|ROW|COL, and the inputs that
-    could not be read as numbers ({(row, col): what was typed})."""
+# The most cells one save may name: more than any form's grid (12b with 300 sub-units has ~3,300).
+MAX_POSTED_CELLS = 50_000
+
+
+def _posted_cells(request):
+    """({"ROW|COL": what was typed}, partial): the cells the page sent. A plain form posts
+    every input c|ROW|COL; grid.js posts only the cells changed since the page was shown,
+    as one JSON field `changes` (a 12b of 300 sub-units has more inputs than Django lets a
+    request carry, DATA_UPLOAD_MAX_NUMBER_FIELDS), and the others keep their stored value."""
+    raw = request.POST.get("changes")
+    if raw is None:
+        return {name[2:]: value for name, value in request.POST.items() if name.startswith("c|") and name.count("|") >= 2}, False
+    try:
+        changes = json.loads(raw)
+    except ValueError:
+        changes = None
+    if not isinstance(changes, dict) or len(changes) > MAX_POSTED_CELLS or not all(
+        isinstance(k, str) and isinstance(v, str) and k.count("|") >= 1 for k, v in changes.items()
+    ):
+        raise BadRequest(_("Dữ liệu gửi lên không hợp lệ."))
+    return changes, True
+
+
+def _entered_from_post(spec, cells):
+    """{(row, col): Decimal | str} from {"ROW|COL": typed} (blank cells left out), and the
+    cells that could not be read as numbers ({(row, col): what was typed})."""
     entered, unreadable = {}, {}
-    for name, raw in post.items():
-        if not name.startswith("c|") or name.count("|") < 2:
-            continue  # not a cell of this form (a hand-made request): ignored like an unknown column
-        _prefix, row, column = name.split("|", 2)
+    for name, raw in cells.items():
+        row, column = name.split("|", 1)
         text = raw.strip()
         if not text:
             continue
         try:
             is_text = spec.column(column).type == "text"
         except KeyError:
-            continue
+            continue  # not a cell of this form (a hand-made request): ignored like an unknown column
         if is_text:
             entered[(row, column)] = text
             continue
@@ -185,15 +223,25 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
         "explanation": request.POST.get("explanation", report.explanation) if request.method == "POST" else report.explanation,
     }
     typed_notes = {name[2:]: value for name, value in request.POST.items() if name.startswith("n|")} if typed is not None else None
+    # After a refused save, the cells sent are not stored: grid.js sends them again.
+    context["unsaved_cells"] = sorted(f"{row}|{column}" for row, column in typed) if typed else []
     context.update(_grid_context(report, values, problems, context["may_edit"], typed, typed_notes))
     return render(request, "reports/grid.html", context, status=status)
 
 
 def _save_grid(request, report):
     spec = report.form.spec_object()
-    entered, unreadable = _entered_from_post(spec, request.POST)
+    cells, partial = _posted_cells(request)
+    entered, unreadable = _entered_from_post(spec, cells)
     # What the user typed, exactly, to put back on the screen if the save is refused.
-    typed = {tuple(name.split("|", 2)[1:]): value for name, value in request.POST.items() if name.startswith("c|") and name.count("|") >= 2}
+    typed = {tuple(name.split("|", 1)): value for name, value in cells.items()}
+    if partial:
+        # The changed cells over the stored ones. Safe against a colleague's save in
+        # between: that changes the version, and the save below is then refused as stale.
+        stored = services.entered_cells(spec, services.grid_values(report))
+        for key in typed:
+            stored.pop(key, None)
+        entered = {**stored, **entered}
     if unreadable:
         problems = [RuleResult("cell_type", "error", _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5)."), (cell,)) for cell in unreadable]
         messages.error(request, _("Chưa lưu: có ô không đọc được thành số."))
