@@ -565,7 +565,7 @@ def bench_catalogue(n):
     report("re-import it unchanged", f"{again:.1f} s", f"bulk insert without checks ({base:.1f} s)", again / base)
 
 
-BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "open_period", "reorg", "reset", "rollup", "transition")
+BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "open_period", "pages", "reorg", "reset", "rollup", "transition")
 # On their own national data set (bench/dataset.py), built once for both, after the others.
 NATIONAL = {"reorg", "rollup"}
 
@@ -594,6 +594,9 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="rollup: requests per page and approvals measured (default 30)")
     parser.add_argument("--reuse-national", action="store_true",
                         help="rollup, reorg: reuse the national data set an earlier run left in the database (not after reorg: it changes it)")
+    parser.add_argument("--audit-events", type=int, default=1_000_000, help="pages: audit events to generate (default 1,000,000)")
+    parser.add_argument("--page-requests", type=int, default=25, help="pages: requests of each page (default 25)")
+    parser.add_argument("--grid-children", type=int, default=200, help="pages: notary organisations of the 12b (default 200)")
     args = parser.parse_args()
     only = set().union(*args.only) if args.only else set(BENCHES)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
@@ -613,6 +616,13 @@ def main():
         bench_create(args.batch)
     if "catalogue" in only:
         bench_catalogue(20_000)
+    if "pages" in only:  # bench/pages.py: every administration page at national size
+        from bench import pages
+
+        pages.main(audit_events=args.audit_events, requests=args.page_requests, logged_in=logged_in, report=report, trivial_url=TRIVIAL)
+        with regime("tuphap"):
+            pages.grid(args.page_requests, children=args.grid_children, logged_in=logged_in, report=report, trivial_url=TRIVIAL,
+                       tuphap_setup=tuphap_setup, regime_accounts=regime_accounts, insert_units=insert_units)
     with regime("tuphap"):  # the reporting core: the justice regime's forms and three-step review
         if "grid" in only:
             bench_grid()
