@@ -6,6 +6,8 @@ from baocao.accounts.models import Account, AccountRequest
 from baocao.audit.models import AuditEvent
 
 REQUESTS = reverse("accounts:requests")
+# The written request's number and date (Quy chế 2626, Điều 3 khoản 8).
+LETTER = {"letter_number": "45/BXD-PC", "letter_date": "02/02/2021"}
 
 
 @pytest.fixture(autouse=True)
@@ -25,14 +27,16 @@ def admin(make_account):
 
 def test_new_account_request_approved_creates_the_account(unit_leader, admin, login, client):
     login(unit_leader)
-    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "Cán bộ mới"}, follow=True)
+    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "Cán bộ mới", **LETTER}, follow=True)
     assert "Đã gửi đề nghị" in response.content.decode()
     request = AccountRequest.objects.get()
     assert (request.unit.code, request.kind, request.role, request.status) == ("T02003002", "new", "entry", "pending")
+    assert (request.letter_number, request.letter_date.strftime("%d/%m/%Y")) == ("45/BXD-PC", "02/02/2021")
 
     login(admin)
     queue = client.get(REQUESTS).content.decode()
     assert "Cán bộ mới" in queue and "Chuyên viên tổng hợp số liệu" in queue
+    assert "Số 45/BXD-PC ngày 02/02/2021" in queue
     response = client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve"}, follow=True)
     assert "tạo tài khoản T02003002_bc" in response.content.decode()
     created = Account.objects.get(username="T02003002_bc")
@@ -55,7 +59,7 @@ def test_new_account_request_approved_creates_the_account(unit_leader, admin, lo
 def test_revoke_request_approved_revokes_with_the_reference(unit_leader, admin, make_account, login, client):
     checker = make_account("T02003002", "reviewer", username="T02003002_kt")
     login(unit_leader)
-    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": checker.pk, "reason": "Nghỉ hưu"})
+    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": checker.pk, "reason": "Nghỉ hưu", **LETTER})
     request = AccountRequest.objects.get()
     login(admin)
     client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve", "comment": "Đồng ý"})
@@ -78,11 +82,11 @@ def test_reject_needs_a_comment_and_is_shown_to_the_unit(unit_leader, admin, log
 
 def test_bad_requests_are_explained(unit_leader, login, client):
     login(unit_leader)
-    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "", "reason": ""}, follow=True)
+    response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "", "reason": "", **LETTER}, follow=True)
     text = response.content.decode()
-    assert "Cần nêu lý do đề nghị." in text and "Chọn vai trò cho tài khoản mới." in text
-    client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a"})
-    again = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a"}, follow=True)
+    assert "Cần nêu lý do đề nghị." in text and "đơn vị đã có tài khoản cho vai trò đó" in text
+    client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a", **LETTER})
+    again = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a", **LETTER}, follow=True)
     assert "đang chờ xử lý" in again.content.decode()
     assert AccountRequest.objects.count() == 1
 
@@ -91,11 +95,11 @@ def test_only_the_units_approver_files_and_only_its_admins_decide(unit_leader, m
     entry = make_account("T02003002", "entry", username="T02003002_bc")
     login(entry)
     assert client.get(REQUESTS).status_code == 403
-    assert client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x"}).status_code == 403
+    assert client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x", **LETTER}).status_code == 403
 
     other_unit_account = make_account("T01017", "entry", username="T01017_bc")
     login(unit_leader)
-    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": other_unit_account.pk, "reason": "x"})
+    client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": other_unit_account.pk, "reason": "x", **LETTER})
     other_unit_account.refresh_from_db()
     assert not AccountRequest.objects.exists()
 
@@ -107,3 +111,51 @@ def test_only_the_units_approver_files_and_only_its_admins_decide(unit_leader, m
     request.refresh_from_db()
     assert request.status == "pending"
     assert AuditEvent.objects.filter(action="scope.denied", actor=hanoi_admin).exists()
+
+
+def test_the_written_request_number_and_date_are_required(unit_leader, login, client):
+    login(unit_leader)
+    page = client.get(REQUESTS).content.decode()
+    assert 'for="letter_number"' in page and 'for="letter_date"' in page
+    text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "Cán bộ mới"}, follow=True).content.decode()
+    assert "Cần ghi số văn bản đề nghị" in text and "Cần ghi ngày văn bản đề nghị" in text
+    text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x", "letter_number": "1/PC",
+                                                           "letter_date": "31/02/2021"}, follow=True).content.decode()
+    assert "không đúng dạng dd/mm/yyyy" in text
+    text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x", "letter_number": "1/PC",
+                                                           "letter_date": "01/01/2999"}, follow=True).content.decode()
+    assert "không được sau ngày hôm nay" in text
+    assert not AccountRequest.objects.exists()
+
+
+def test_only_what_the_account_scheme_allows_is_offered(unit_leader, make_account, login, client):
+    """Three accounts per unit: a role whose account is active is not offered again; the
+    filer's own account is never offered for revocation."""
+    checker = make_account("T02003002", "reviewer", username="T02003002_kt")
+    login(unit_leader)
+    page = client.get(REQUESTS).content.decode()
+    assert 'value="entry"' in page and 'value="reviewer"' not in page and 'value="approver"' not in page
+    assert f'value="{checker.pk}"' in page and f'value="{unit_leader.pk}"' not in page
+    text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "reviewer", "reason": "x", **LETTER}, follow=True).content.decode()
+    assert "đơn vị đã có tài khoản cho vai trò đó" in text
+    text = client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": unit_leader.pk, "reason": "x", **LETTER}, follow=True).content.decode()
+    assert "chính tài khoản đang dùng" in text
+    assert not AccountRequest.objects.exists()
+
+
+def test_a_unit_with_nothing_to_request_gets_no_form(make_account, login, client):
+    """A unit whose one account holds every role of its scheme (as a kiemke school's one
+    account does) is told there is nothing to request, not offered to revoke itself."""
+    only = make_account("T02003002", "approver", "entry", "reviewer", username="T02003002_ld")
+    login(only)
+    page = client.get(REQUESTS).content.decode()
+    assert 'id="no-offers"' in page and "Gửi đề nghị mới" not in page and 'name="target"' not in page
+
+
+def test_the_central_administrator_is_not_offered_a_request_for_its_own_unit(make_account, login, client):
+    central = make_account("BTC", "central_admin", "approver", username="btc_qt")
+    login(central)
+    page = client.get(REQUESTS).content.decode()
+    assert "Gửi đề nghị mới" not in page
+    text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x", **LETTER}, follow=True)
+    assert text.status_code in (200, 403) and not AccountRequest.objects.exists()

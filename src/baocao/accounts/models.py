@@ -145,6 +145,9 @@ class AccountRequest(models.Model):
     role = models.CharField(_("Vai trò"), max_length=20, blank=True)
     target = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Tài khoản"))
     reason = models.TextField(_("Lý do"))
+    # The written request the unit sends (Quy chế 2626, Điều 3 khoản 8): its number and date.
+    letter_number = models.CharField(_("Số văn bản đề nghị"), max_length=60, blank=True)
+    letter_date = models.DateField(_("Ngày văn bản đề nghị"), null=True, blank=True)
     requested_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(_("Trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)

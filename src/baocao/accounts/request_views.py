@@ -1,4 +1,6 @@
 """Đề nghị cấp, thu hồi tài khoản: units file, administrators decide."""
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,12 +23,15 @@ def request_list(request):
     may_decide = policy.may_somewhere(actor, permissions.ACCOUNT_REQUEST_DECIDE)
     if not (may_file or may_decide):
         policy.require(actor, permissions.ACCOUNT_REQUEST_FILE, actor.unit, relation=policy.OWN)
+        if policy.may(actor, permissions.ACCOUNT_REQUEST_DECIDE, actor.unit):
+            return redirect("accounts:users")
     regime = regimes.current()
     context = {"active_menu": "admin" if may_decide else "home", "may_file": may_file, "may_decide": may_decide}
     if may_file:
         context["own_requests"] = AccountRequest.objects.filter(unit=actor.unit).select_related("target", "result_account", "decided_by")[:100]
-        context["own_accounts"] = Account.objects.filter(unit=actor.unit, is_active=True).order_by("username")
+        context["own_accounts"] = account_requests.revocable_accounts(actor)
         context["roles"] = [(r, regime.role_labels.get(r, r)) for r in account_requests.requestable_roles(actor.unit)]
+        context["has_offers"] = bool(context["roles"]) or context["own_accounts"].exists()
     if may_decide:
         queue = account_requests.pending_for(actor).select_related("unit", "target", "requested_by", "result_account")
         status = request.GET.get("status", AccountRequest.Status.PENDING)
@@ -47,6 +52,14 @@ def request_file(request):
             messages.error(request, _("Tài khoản cần thu hồi không hợp lệ."))
             return redirect("accounts:requests")
         target = Account.objects.filter(pk=int(request.POST["target"])).select_related("unit").first()
+    letter_date = None
+    text = request.POST.get("letter_date", "").strip()
+    if text:
+        try:
+            letter_date = datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            messages.error(request, _("Ngày văn bản đề nghị “%(text)s” không đúng dạng dd/mm/yyyy.") % {"text": text[:20]})
+            return redirect("accounts:requests")
     try:
         account_requests.file_request(
             request.user,
@@ -54,6 +67,8 @@ def request_file(request):
             role=request.POST.get("role", ""),
             target=target,
             reason=request.POST.get("reason", ""),
+            letter_number=request.POST.get("letter_number", ""),
+            letter_date=letter_date,
             request=request,
         )
     except ValidationError as error:

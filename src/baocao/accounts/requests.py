@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from baocao import regimes
 from baocao.access import permissions, policy
+from baocao.access.models import RoleGrant
 from baocao.audit.services import record
 
 from . import administration, grants
@@ -15,25 +16,62 @@ from .models import Account, AccountRequest
 from .services import default_password_hash
 
 
+def _active_roles(unit):
+    """Roles held by the unit's active accounts at the unit itself."""
+    return set(
+        RoleGrant.objects.filter(account__unit=unit, account__is_active=True, unit=unit).values_list("role", flat=True)
+    )
+
+
 def requestable_roles(unit):
-    """Roles a unit may ask an account for: those of the regime's templates for its kind."""
-    return list(dict.fromkeys(role for t in regimes.current().account_templates(unit.kind) for role in t.roles))
+    """Roles a unit may ask a new account for: the regime's account scheme gives one account
+    per template of its kind (tuphap: _bc, _kt, _ld; kiemke: one), so only a role that no
+    active account of the unit holds any more (revoked, to be replaced) is offered."""
+    held = _active_roles(unit)
+    scheme = dict.fromkeys(role for t in regimes.current().account_templates(unit.kind) for role in t.roles)
+    return [role for role in scheme if role not in held]
+
+
+def revocable_accounts(actor):
+    """Accounts the actor's unit may ask to revoke: its other active accounts (never the
+    filer's own account, so a unit with one account cannot lock itself out)."""
+    return Account.objects.filter(unit=actor.unit, is_active=True).exclude(pk=actor.pk).order_by("username")
 
 
 def may_file(actor):
-    """A unit's leader files its requests (letter 003, 4.3)."""
-    return policy.may(actor, permissions.ACCOUNT_REQUEST_FILE, actor.unit, relation=policy.OWN)
+    """A unit's leader files its requests (letter 003, 4.3); an administrator who decides
+    its own unit's requests creates and revokes accounts directly instead."""
+    if not policy.may(actor, permissions.ACCOUNT_REQUEST_FILE, actor.unit, relation=policy.OWN):
+        return False
+    return not policy.may(actor, permissions.ACCOUNT_REQUEST_DECIDE, actor.unit)
 
 
-def file_request(actor, *, kind, reason, role="", target=None, request=None):
+def has_offers(actor):
+    """Whether the account scheme leaves anything to request (a role to replace or an
+    account to revoke)."""
+    return bool(requestable_roles(actor.unit)) or revocable_accounts(actor).exists()
+
+
+def file_request(actor, *, kind, reason, role="", target=None, letter_number="", letter_date=None, request=None):
     unit = actor.unit
     policy.require(actor, permissions.ACCOUNT_REQUEST_FILE, unit, relation=policy.OWN, note="account request")
+    if policy.may(actor, permissions.ACCOUNT_REQUEST_DECIDE, unit):
+        raise ValidationError(_("Quản trị viên cấp, thu hồi tài khoản của đơn vị mình tại trang Quản lý người dùng, không gửi đề nghị."))
     errors = []
     if not reason.strip():
         errors.append(_("Cần nêu lý do đề nghị."))
+    letter_number = (letter_number or "").strip()
+    if not letter_number:
+        errors.append(_("Cần ghi số văn bản đề nghị (Quy chế 2626, Điều 3 khoản 8)."))
+    elif len(letter_number) > 60:
+        errors.append(_("Số văn bản đề nghị dài quá 60 ký tự."))
+    if letter_date is None:
+        errors.append(_("Cần ghi ngày văn bản đề nghị (dd/mm/yyyy)."))
+    elif letter_date > timezone.localdate():
+        errors.append(_("Ngày văn bản đề nghị không được sau ngày hôm nay."))
     if kind == AccountRequest.Kind.NEW:
         if role not in requestable_roles(unit):
-            errors.append(_("Chọn vai trò cho tài khoản mới."))
+            errors.append(_("Vai trò này không thể đề nghị cấp thêm tài khoản: đơn vị đã có tài khoản cho vai trò đó."))
         target = None
     elif kind == AccountRequest.Kind.REVOKE:
         if target is None:
@@ -43,6 +81,8 @@ def file_request(actor, *, kind, reason, role="", target=None, request=None):
                                  permission=permissions.ACCOUNT_REQUEST_FILE, note="revoke request for another unit")
         elif not target.is_active:
             errors.append(_("Tài khoản này đã bị thu hồi."))
+        elif target.pk == actor.pk:
+            errors.append(_("Không thể đề nghị thu hồi chính tài khoản đang dùng."))
         role = ""
     else:
         errors.append(_("Loại đề nghị không hợp lệ."))
@@ -52,7 +92,8 @@ def file_request(actor, *, kind, reason, role="", target=None, request=None):
     if duplicate.exists():
         raise ValidationError(_("Đã có một đề nghị giống vậy đang chờ xử lý."))
     account_request = AccountRequest.objects.create(
-        unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor
+        unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor,
+        letter_number=letter_number, letter_date=letter_date,
     )
     record(
         "account_request.filed",
@@ -60,7 +101,8 @@ def file_request(actor, *, kind, reason, role="", target=None, request=None):
         request=request,
         unit=unit,
         obj=account_request,
-        after={"kind": kind, "role": role, "target": target.username if target else ""},
+        after={"kind": kind, "role": role, "target": target.username if target else "",
+               "letter_number": letter_number, "letter_date": letter_date.strftime("%d/%m/%Y")},
     )
     return account_request
 

@@ -146,7 +146,7 @@ def header_block(report, spec):
     centre.append(
         _("(Từ ngày %(start)s đến ngày %(end)s)") % {"start": period.data_from.strftime("%d/%m/%Y"), "end": period.data_to.strftime("%d/%m/%Y")}
     )
-    receiving = unit.parent.name if unit.parent_id else header.get("receiving_unit", "")
+    receiving = header.get("receiving_unit") or (unit.parent.name if unit.parent_id else "")
     right = [
         f"{header.get('reporting_unit_label') or _('Đơn vị báo cáo')}: {unit.name}",
         f"{header.get('receiving_unit_label') or _('Đơn vị nhận báo cáo')}: {receiving}",

@@ -7,6 +7,7 @@ Items are (label, url name, permissions: any of them shows it); an empty tuple i
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baocao import regimes
@@ -82,7 +83,9 @@ MENUS = (
 
 
 def menu_label(menu):
-    return regimes.current().menu_labels.get(menu.key) or menu.default_label
+    """The regime's wording of the menu, translated when English is chosen."""
+    label = regimes.current().menu_labels.get(menu.key)
+    return gettext(label) if label else menu.default_label
 
 
 def shown_to(account, permissions):
