@@ -57,3 +57,9 @@ def test_printouts_are_refused_outside_the_scope(kiemke, entered, make_account, 
     assert other.get(reverse("exchange:printout", args=["04b", "xlsx"]), {"ky": kiemke.pk, "don_vi": "T02003002"}).status_code == 403
     assert other.get(reverse("exchange:printout", args=["xx", "xlsx"]), {"ky": kiemke.pk}).status_code == 404
     assert other.get(reverse("exchange:printout", args=["04b", "xlsx"]), {"ky": "abc"}).status_code == 400
+
+
+def test_the_entry_page_links_the_printouts(kiemke, entered, login):
+    page = login(entered).get(reverse("reports:entry"), {"ky": kiemke.pk}).content.decode()
+    assert "Mẫu số 04b-ĐK/TSC" in page and reverse("exchange:printout", args=["04b", "pdf"]) in page
+    assert "Mẫu số 08a-ĐK/TSC" not in page  # a school sees no roll-up

@@ -54,26 +54,10 @@ def entry_home(request):
     declaring = chosen is not None and declarations.applies_to(account.unit) and bool(own or declarations.choices(account.unit, chosen))
     return render(request, "reports/entry_home.html", {
         "declaring": declaring, "declared": declaring and declarations.has_declared(account.unit, chosen),
-        "printouts": _printouts(account, own),
         "active_menu": "entry", "periods": periods, "period": chosen, "reports": own,
         "todo": selectors.todo_for(account, period=chosen) if chosen else [],
         "sees_below": selectors.sees_below(account), "now": timezone.now(),
     })
-
-
-def _printouts(account, own):
-    """The regime's official printouts this account may take: a unit's declarations when it
-    has registers, a subtree's summary when it sees the roll-up."""
-    from baocao.exchange import printouts
-
-    found = []
-    for slug, spec in printouts.available().items():
-        if spec.get("scope") == "subtree":
-            if policy.may(account, permissions.ROLLUP_VIEW, account.unit):
-                found.append((slug, spec["form_number"], spec["title"]))
-        elif own:
-            found.append((slug, spec["form_number"], spec["title"]))
-    return found
 
 
 def posted_version(request):
