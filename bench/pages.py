@@ -34,7 +34,7 @@ def add_audit_events(count):
                 INSERT INTO {table} (at, actor_id, actor_username, ip, action, unit_id, unit_path, object_type, object_id, note)
                 SELECT now() - g * interval '30 seconds', u.account_id, u.username, '10.0.0.1',
                        (%s::text[])[1 + g %% {len(ACTIONS)}], u.id, u.path, '', '', ''
-                FROM generate_series(1, %s) AS g JOIN u ON u.rn = 1 + (g * 7919) %% (SELECT c FROM n)
+                FROM generate_series(1, %s) AS g JOIN u ON u.rn = 1 + (g::bigint * 7919) %% (SELECT c FROM n)
                 """,
                 [list(ACTIONS), count],
             )

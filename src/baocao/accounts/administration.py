@@ -97,6 +97,30 @@ def reset_passwords(actor, accounts, *, request=None):
     return len(accounts)
 
 
+def reset_matching(actor, accounts, *, request=None, progress=None, batch=2000):
+    """Reset every account of `accounts` (a queryset already within the actor's scope:
+    search_accounts) set-based, `batch` accounts per transaction: one UPDATE and one
+    multi-row audit INSERT per batch, walking the primary key (keyset), so a national reset
+    holds no long transaction and autovacuum can reclaim each batch's old rows as it goes
+    (docs/operations.md). `progress(done)` after each batch. Returns how many were reset."""
+    from baocao.units.models import Unit
+
+    password = default_password_hash()
+    last, done = 0, 0
+    while True:
+        chunk = list(accounts.filter(pk__gt=last).order_by("pk").values_list("pk", "unit_id", "unit__path")[:batch])
+        if not chunk:
+            return done
+        ids = [pk for pk, _unit, _path in chunk]
+        with transaction.atomic():
+            Account.objects.filter(pk__in=ids).update(password=password, must_change_password=True, failed_login_count=0, locked_until=None)
+            record_many(event("password.reset", actor=actor, request=request, unit=Unit(pk=unit, path=path), obj=Account(pk=pk))
+                        for pk, unit, path in chunk)
+        last, done = ids[-1], done + len(ids)
+        if progress is not None:
+            progress(done)
+
+
 def _central_roles():
     return [code for code, role in regimes.current().roles.items() if permissions.PARAMETERS_EDIT in role.permissions]
 

@@ -18,6 +18,7 @@ from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.audit.services import record
 from baocao.dbtext import iexact
+from baocao.jobs import services as jobs
 from baocao.paging import CappedPaginator
 from baocao.units.models import Unit
 
@@ -29,6 +30,8 @@ from .services import create_missing_accounts
 
 PAGE_SIZE = 50
 MAX_SELECTED = 10_000
+# "Select all matching" beyond this many accounts resets in the task worker, with a progress page.
+BACKGROUND_RESET = 1_000
 FILTER_KEYS = ("q", "unit", "group", "status")
 SORTS = {
     "username": ("username",),
@@ -152,6 +155,11 @@ def reset_passwords(request):
                 "back": back,
             },
         )
+    if request.POST.get("all_matching") == "1" and count > BACKGROUND_RESET:
+        filters = _filters(request.POST)
+        job = jobs.start(actor, "baocao.accounts.jobs.reset_matching", title=_("Reset mật khẩu %(n)d tài khoản") % {"n": count},
+                         request=request, unit=actor.unit, params={"menu": "admin", "filters": filters})
+        return redirect("jobs:detail", pk=job.pk)
     done = administration.reset_passwords(actor, accounts, request=request)
     messages.success(request, _("Reset mật khẩu thành công %(n)d tài khoản.") % {"n": done})
     return redirect(back)
