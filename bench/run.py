@@ -9,6 +9,11 @@ The reporting core's benchmarks run in the tuphap regime: `transition` (the revi
 cycle, request by request), `grid_save` (a 209-cell grid save changing 5 cells) and
 `open_period` (a period opened for every filing unit of the national tree). For a
 quick run: --accounts 20000 --reports 20 --saves 20 --rounds 1.
+
+`rollup` and `reorg` (issues 8 and 12) run last, on their own national data set
+(bench/dataset.py: 83,720 units, ~9 million values, about 5 minutes to build on
+PostgreSQL; --national 8000 for a quick run, --reuse-national to keep the last one):
+docs/rollup.md and docs/reorganisation.md say what they measure.
 """
 import argparse
 import os
