@@ -1,4 +1,4 @@
-"""List pages at national size (docs/adr/0015): counts stop at a cap, and so do the pages.
+"""List pages at national size (docs/adr/0009): counts stop at a cap, and so do the pages.
 
 Counting every row a national administrator may see (100,000 accounts, millions of audit
 events) costs more than the page itself. A list counts at most COUNT_CAP rows; beyond, it

@@ -76,7 +76,7 @@ class Account(AbstractBaseUser):
         ordering = ["username"]
         constraints = [models.UniqueConstraint(Lower("username"), name="account_username_unique_ci")]
         # The user list's sorts and status filters, each a walk of one index that stops after
-        # a page (docs/adr/0015). The partial indexes hold the few revoked, locked or
+        # a page (docs/adr/0009). The partial indexes hold the few revoked, locked or
         # not-yet-changed accounts, so those filters and TRANG CHỦ's counters read only them.
         indexes = [
             models.Index(fields=["username"], name="account_username"),

@@ -26,7 +26,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        # Each filter of the audit list, newest first, through one index (docs/adr/0015):
+        # Each filter of the audit list, newest first, through one index (docs/adr/0009):
         # by account (the typed username, any case), by action, by time; by unit subtree
         # through the unit_path prefix index.
         indexes = [
