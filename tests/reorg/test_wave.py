@@ -76,3 +76,11 @@ def test_a_preview_of_a_wave_changes_nothing(tuphap, tree):
     assert result == [] and sorted(outcome.change["created"]) == ["T02003009", "T02009"]
     assert not Unit.objects.filter(code__in=["T02003009", "T02009"]).exists()
     assert t.successors_of(tree["T02001"]).count() == 0
+
+
+def test_a_merger_from_the_excel_list_gives_the_new_unit_its_predecessors_types(tuphap, tree):
+    operations.apply_list(None, [{"row": 2, "operation": "Hợp nhất", "old_codes": "T02003001, T02003002", "new_code": "T02003009",
+                                  "new_name": "Văn phòng công chứng hợp nhất", "parent_code": "T02003"}])
+    new = Unit.objects.get(code="T02003009")
+    assert list(new.unit_types.values_list("code", flat=True)) == [NOTARY]
+    assert Report.objects.get(unit=new, period=tuphap, form_code=A12).status == "chua_nhap"  # it owes the open period

@@ -187,7 +187,10 @@ def _arguments(operation, row):
             return {"sources": sources, "into": existing}
         if not row.get("new_name"):
             raise ValidationError(_("Cần tên đơn vị mới cho mã %(code)s.") % {"code": row.get("new_code", "")})
-        return {"sources": sources, "new": {"code": row.get("new_code", ""), "name": row["new_name"], "parent": _unit(row.get("parent_code"))}}
+        # The list has no column for unit types: the new unit takes its predecessors' (so it owes what they owed).
+        types = sorted({code for s in sources for code in s.unit_types.values_list("code", flat=True)})
+        return {"sources": sources, "new": {"code": row.get("new_code", ""), "name": row["new_name"], "parent": _unit(row.get("parent_code")),
+                                            "unit_types": types}}
     if operation == "move":
         return {"unit": _unit(old[0] if old else ""), "parent": _unit(row.get("parent_code"))}
     if operation == "rename":
