@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "baocao.exchange",
     "baocao.rollup",
     "baocao.reorg",
+    "baocao.support",
     "baocao.shell",
     # Background tasks (docs/adr/0006): Django's tasks API, stored in this database.
     "django_tasks",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("thiet-lap-thong-so/", include("baocao.parameters.urls")),
     path("cong-viec/", include("baocao.jobs.urls")),
     path("sap-xep-don-vi/", include("baocao.reorg.urls")),
+    path("phan-anh-loi/", include("baocao.support.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
 ]
 

@@ -23,6 +23,8 @@ LABELS = {
     "account_request.filed": _("Gửi đề nghị cấp, thu hồi tài khoản"),
     "account_request.approved": _("Chấp thuận đề nghị tài khoản"),
     "account_request.rejected": _("Từ chối đề nghị tài khoản"),
+    "support.reported": _("Gửi phản ánh lỗi"),
+    "support.answered": _("Trả lời phản ánh lỗi"),
     "parameters.changed": _("Thay đổi thông số"),
     "report.saved": _("Lưu số liệu báo cáo"),
     "report.explanation_saved": _("Lưu thuyết minh báo cáo"),

@@ -39,7 +39,10 @@ MENUS = (
         _("TRANG CHỦ"),
         "shell:home",
         EVERYONE,
-        (MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", (p.ACCOUNT_REQUEST_FILE,)),),
+        (
+            MenuItem(_("Đề nghị cấp, thu hồi tài khoản"), "accounts:requests", (p.ACCOUNT_REQUEST_FILE,)),
+            MenuItem(_("Phản ánh lỗi"), "support:list", EVERYONE),
+        ),
     ),
     Menu("entry", _("NHẬP DỮ LIỆU"), "reports:entry", (p.REPORT_VIEW,)),
     Menu(
@@ -69,6 +72,7 @@ MENUS = (
             MenuItem(_("Nhật ký sắp xếp"), "reorg:log", (p.UNIT_ADMINISTER,)),
             MenuItem(_("Danh sách sắp xếp từ Excel"), "reorg:list", (p.UNIT_ADMINISTER,)),
             MenuItem(_("Đề nghị chuyển dữ liệu"), "reorg:transfers", (p.TRANSFER_REQUEST, p.TRANSFER_EXECUTE)),
+            MenuItem(_("Phản ánh lỗi của người dùng"), "support:list", (p.PARAMETERS_EDIT,)),
         ),
     ),
     Menu(

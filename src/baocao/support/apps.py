@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "baocao.support"
+    verbose_name = "Phản ánh lỗi"
