@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "baocao.reorg",
     "baocao.support",
     "baocao.shell",
+    "baocao.guide",
     # Background tasks (docs/adr/0006): Django's tasks API, stored in this database.
     "django_tasks",
     "django_tasks_db",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cong-viec/", include("baocao.jobs.urls")),
     path("sap-xep-don-vi/", include("baocao.reorg.urls")),
     path("phan-anh-loi/", include("baocao.support.urls")),
+    path("huong-dan/", include("baocao.guide.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
 ]
 

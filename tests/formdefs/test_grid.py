@@ -24,7 +24,8 @@ def test_header_block_and_signatures(tuphap):
     assert spec.header["period_wording"] == "(6 tháng, năm)"
     assert spec.header["receipt_dates"] == {"6T": "06/6", "NAM": "07/11", "NAM_CT": "20/01 năm sau"}
     assert (spec.header["reporting_unit_label"], spec.header["receiving_unit_label"]) == ("Đơn vị báo cáo", "Đơn vị nhận báo cáo")
-    assert spec.header["receiving_unit"] == "Sở Tư pháp"
+    # A notary organisation reports to its own Sở Tư pháp: the header names the unit above it.
+    assert "receiving_unit" not in spec.header
     assert [s["title"] for s in spec.signatures] == ["Người lập biểu", "Người kiểm tra biểu", "Thủ trưởng đơn vị"]
 
 
