@@ -50,21 +50,26 @@ def run(actor, operation, *, preview=False, request=None, **arguments):
         with transaction.atomic():
             result, log = function(actor, request=request, **arguments)
             outcome.change = log.details
-            created = Unit.objects.filter(code__in=log.details.get("created", []))
-            outcome.accounts_created = [a.username for a in create_missing_accounts(actor, created, request=request)]
-            retired = log.details.get("retired", [])
-            outcome.accounts_deactivated = sorted(Account.objects.filter(unit__code__in=retired, is_active=False, revoked_at__gte=started)
-                                                  .values_list("username", flat=True))
-            open_reports = Report.objects.filter(unit__code__in=retired, period__status=PeriodStatus.OPEN)
-            outcome.reports_exempted = open_reports.filter(exempt=True).count()
-            outcome.reports_kept = open_reports.filter(exempt=False).count()
-            outcome.units_affected = sum(m[3] for m in log.details.get("moved", []))
+            _account_for(outcome, actor, started, request)
             if preview:
                 raise _Rollback
             outcome.log_id = log.pk
     except _Rollback:
         pass
     return (None if preview else result), outcome
+
+
+def _account_for(outcome, actor, started, request):
+    """Give the units `outcome.change` created their accounts, and count what their retirement did."""
+    created = Unit.objects.filter(code__in=outcome.change.get("created", []))
+    outcome.accounts_created = [a.username for a in create_missing_accounts(actor, created, request=request)]
+    retired = outcome.change.get("retired", [])
+    outcome.accounts_deactivated = sorted(Account.objects.filter(unit__code__in=retired, is_active=False, revoked_at__gte=started)
+                                          .values_list("username", flat=True))
+    open_reports = Report.objects.filter(unit__code__in=retired, period__status=PeriodStatus.OPEN)
+    outcome.reports_exempted = open_reports.filter(exempt=True).count()
+    outcome.reports_kept = open_reports.filter(exempt=False).count()
+    outcome.units_affected = sum(m[3] for m in outcome.change.get("moved", []))
 
 
 def run_wave(actor, merges, *, decision=tree.NO_DECISION, note="", preview=False, request=None):
@@ -82,15 +87,7 @@ def run_wave(actor, merges, *, decision=tree.NO_DECISION, note="", preview=False
                 values = [v for log in logs for v in log.details.get(key, [])]
                 if values:
                     outcome.change[key] = values
-            created = Unit.objects.filter(code__in=outcome.change.get("created", []))
-            outcome.accounts_created = [a.username for a in create_missing_accounts(actor, created, request=request)]
-            retired = outcome.change.get("retired", [])
-            outcome.accounts_deactivated = sorted(Account.objects.filter(unit__code__in=retired, is_active=False, revoked_at__gte=started)
-                                                  .values_list("username", flat=True))
-            open_reports = Report.objects.filter(unit__code__in=retired, period__status=PeriodStatus.OPEN)
-            outcome.reports_exempted = open_reports.filter(exempt=True).count()
-            outcome.reports_kept = open_reports.filter(exempt=False).count()
-            outcome.units_affected = sum(m[3] for m in outcome.change.get("moved", []))
+            _account_for(outcome, actor, started, request)
             if preview:
                 raise _Rollback
             outcome.log_id = logs[0].pk if logs else None
