@@ -17,7 +17,7 @@ from baocao.reports import workflow
 from baocao.reports.models import Report
 from baocao.units.text import fold
 
-from .forms import UploadForm
+from .forms import ReconcileForm, UploadForm
 from .importing import ImportRefused, Problem, import_workbook, success_message
 from .printing import report_pdf
 from .workbook import export_workbook, template_workbook
@@ -109,3 +109,24 @@ def upload(request, pk):
     return render(request, "exchange/upload.html", {
         "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url,
     })
+
+
+@login_required
+def reconcile(request, pk):
+    """Đối chiếu: the signed paper report's Excel against the platform's figures; saves nothing."""
+    from .reconcile import reconcile_workbook
+
+    report = _report(request, pk)
+    form = ReconcileForm(request.POST or None, request.FILES or None)
+    problems, differences, done = [], [], False
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            differences = reconcile_workbook(request.user, report, upload_file, size=upload_file.size,
+                                             filename=upload_file.name, request=request)
+            done = True
+        except ImportRefused as refused:
+            problems = refused.problems
+    return render(request, "exchange/reconcile.html", {
+        "active_menu": "entry", "report": report, "form": form, "problems": problems, "differences": differences, "done": done,
+    }, status=400 if problems else 200)
