@@ -30,7 +30,7 @@ from baocao.units.text import clean_text
 from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
 from baocao.reports.models import Report
 from baocao.reports.services import (
-    InvalidRecords, InvalidValues, StaleReport, grid_values, instances_for, record_values, replace_records, save_grid,
+    InvalidRecords, InvalidValues, StaleReport, grid_values, instance_keys, record_values, replace_records, save_grid,
 )
 
 from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_title
@@ -294,7 +294,10 @@ class _Reader:
             store(target, row, col, column, value)
 
 
-def _import_grid(actor, reader, first, request):
+def read_grid(reader, first):
+    """The entered cells of a grid workbook's data sheet: ({(row, column): clean value},
+    {(row, column): (sheet row, sheet column, column, typed value)}). Computed cells are the
+    platform's to fill and are skipped; every problem is left on `reader.problems`."""
     layout, spec = reader.layout, reader.spec
     sheet = reader.data_sheet()
     last = first + len(layout.rows) - 1
@@ -332,8 +335,13 @@ def _import_grid(actor, reader, first, request):
             elif not form_cell.computed:  # computed cells are the platform's to fill
                 store((row.code, column.code), row_number, col, column, value)
     reader.resolve_formulas(store)
+    return entered, where
 
-    instances = {group: [key for key, _label in rows] for group, rows in instances_for(reader.report).items()}
+
+def _import_grid(actor, reader, first, request):
+    spec, size = reader.spec, len(reader.layout.rows)
+    entered, where = read_grid(reader, first)
+    instances = instance_keys(reader.report)
 
     def refused(results):
         for result in results:
@@ -345,7 +353,7 @@ def _import_grid(actor, reader, first, request):
     if reader.problems:
         raise ImportRefused(reader.problems)
     reader.stale_problems(_grid_differences(reader, entered, where))
-    reader.progress(len(layout.rows), len(layout.rows), _("Đang lưu số liệu…"), force=True)
+    reader.progress(size, size, _("Đang lưu số liệu…"), force=True)
     try:
         results = save_grid(actor, reader.report, entered, expected_version=reader.file_version, request=request)
     except InvalidValues as error:
@@ -434,9 +442,7 @@ def _grid_differences(reader, entered, where):
     found = []
     for (row, code), value in sorted(entered.items()):
         now = saved.get((row, code))
-        if now is None and value in (None, ""):
-            continue
-        if str(now if now is not None else "") != str(value) and not (isinstance(now, Decimal) and isinstance(value, Decimal) and now == value):
+        if not same_value(now, value):
             sheet_row, col, column, typed = where[(row, code)]
             found.append(Problem(_("Khác với số liệu đang lưu: %(now)s.") % {"now": shown(now) or _("(trống)")},
                                  reader.title, sheet_row, get_column_letter(col), column.number, column.label, shown(typed)))
@@ -445,6 +451,15 @@ def _grid_differences(reader, entered, where):
         if (row, code) not in typed_cells and now not in (None, "") and not _computed(reader.spec, row, code):
             found.append(Problem(_("Ô để trống trong tệp nhưng đang lưu: %(now)s.") % {"now": shown(now)}, reader.title))
     return found
+
+
+def same_value(a, b):
+    """Whether a saved value and one read from a file are the same figure (1,0 is 1; blank is blank)."""
+    if _blank(a) and _blank(b):
+        return True
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a == b
+    return str(a if a is not None else "") == str(b if b is not None else "")
 
 
 def _computed(spec, row, code):

@@ -9,8 +9,8 @@ from baocao.audit.services import record
 from baocao.reports.formatting import vn_number
 from baocao.reports.services import grid_values
 
-from .importing import BROKEN_FILE, ImportRefused, Problem, _blank, _Reader, to_text
-from .layout import fold_label, row_label
+from .importing import BROKEN_FILE, ImportRefused, Problem, _Reader, read_grid, same_value
+from .layout import row_label
 
 
 @dataclass(frozen=True)
@@ -22,17 +22,7 @@ class Difference:
 
 
 def _shown(value):
-    if value is None or value == "":
-        return ""
-    return vn_number(value) if isinstance(value, Decimal) else str(value)
-
-
-def _same(a, b):
-    if a in (None, "") and b in (None, ""):
-        return True
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a == b
-    return str(a if a is not None else "") == str(b if b is not None else "")
+    return vn_number(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
 
 
 def reconcile_workbook(actor, report, fileobj, *, size=None, filename="", request=None):
@@ -43,59 +33,24 @@ def reconcile_workbook(actor, report, fileobj, *, size=None, filename="", reques
     try:
         if reader.spec.kind != "grid":
             raise ImportRefused([Problem(_("Chỉ đối chiếu được biểu dạng bảng số liệu."))])
-        first = reader.first_data_row()
         try:
-            found = _read_grid(reader, first)
+            found, _where = read_grid(reader, reader.first_data_row())
         except BROKEN_FILE:
             raise ImportRefused([Problem(_("Tệp Excel bị hỏng: không đọc được nội dung trang tính. Hãy mở tệp bằng Excel, lưu lại rồi tải lên."))]) from None
+        if reader.problems:
+            raise ImportRefused(reader.problems)
     finally:
         reader.close()
-    saved = grid_values(report)
+    saved, spec = grid_values(report), reader.spec
     differences = []
-    for row, column, value in found:
-        now = saved.get((row.code, column.code))
-        if not _same(now, value):
-            differences.append(Difference(row_label(row), f"{column.number} {column.label}".strip(), _shown(now), _shown(value)))
+    for row in reader.layout.rows:
+        for column in reader.layout.columns[1:]:
+            cell = spec.cell(row.code, column.code)
+            if cell.disabled or cell.computed:
+                continue
+            now, typed = saved.get((row.code, column.code)), found.get((row.code, column.code))
+            if not same_value(now, typed):
+                differences.append(Difference(row_label(row), f"{column.number} {column.label}".strip(), _shown(now), _shown(typed)))
     record("exchange.reconciled", actor=actor, request=request, unit=report.unit, obj=report,
            after={"file": filename[:200], "differences": len(differences), "version": report.version})
     return differences
-
-
-def _read_grid(reader, first):
-    """[(row, column, clean value or None)] of every input cell of the data sheet."""
-    layout, spec = reader.layout, reader.spec
-    sheet = reader.data_sheet()
-    last = first + len(layout.rows) - 1
-    reader.check_merges(sheet, first, last)
-    cells_of, values = [], {}
-
-    def store(target, row_number, col, column, value):
-        if column.type == "text":
-            values[target] = to_text(value)
-            return
-        clean, message = reader.convert(column, value)
-        if message:
-            reader.problem(message, row_number, col, column, value)
-        else:
-            values[target] = clean
-
-    for offset, cells in enumerate(sheet.iter_rows(min_row=first, max_row=last, max_col=len(layout.columns))):
-        row_number, row = first + offset, layout.rows[offset]
-        cells = list(cells)
-        label = cells[0].value if cells else None
-        if fold_label(label) != fold_label(row_label(row)):
-            reader.problem(_("Dòng không khớp với biểu: cần “%(label)s”.") % {"label": row_label(row)}, row_number, 1, layout.columns[0], label)
-            continue
-        for col, column in enumerate(layout.columns[1:], start=2):
-            form_cell = spec.cell(row.code, column.code)
-            if form_cell.disabled or form_cell.computed:
-                continue
-            cells_of.append((row, column))
-            cell = cells[col - 1] if col - 1 < len(cells) else None
-            value = reader.cell_value(cell, (row.code, column.code), row_number, col, column)
-            if not _blank(value):
-                store((row.code, column.code), row_number, col, column, value)
-    reader.resolve_formulas(store)
-    if reader.problems:
-        raise ImportRefused(reader.problems)
-    return [(row, column, values.get((row.code, column.code))) for row, column in cells_of]

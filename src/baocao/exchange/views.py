@@ -20,6 +20,7 @@ from baocao.units.text import fold
 from .forms import ReconcileForm, UploadForm
 from .importing import ImportRefused, Problem, import_workbook, success_message
 from .printing import report_pdf
+from .reconcile import reconcile_workbook
 from .workbook import export_workbook, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,8 +115,6 @@ def upload(request, pk):
 @login_required
 def reconcile(request, pk):
     """Đối chiếu: the signed paper report's Excel against the platform's figures; saves nothing."""
-    from .reconcile import reconcile_workbook
-
     report = _report(request, pk)
     form = ReconcileForm(request.POST or None, request.FILES or None)
     problems, differences, done = [], [], False

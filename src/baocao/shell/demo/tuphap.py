@@ -1,5 +1,9 @@
 """The tuphap (justice-sector statistics) demo."""
+import random
+from collections import Counter
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.utils import timezone
 
@@ -75,6 +79,12 @@ EXAMPLES = ["bng_pc_bc", "bng_pc_kt", "bng_pc_ld", "bkhdt_pc_bc", "bgtvt_pc_bc",
 # _MINISTRIES (cycled): most approved before 05/02/2021, some late under an extension, the
 # rest at every other step, so that the central roll-up and completeness tell a story.
 STORY = ["on_time", "on_time", "late", "cho_phe_duyet", "on_time", "tra_lai", "cho_kiem_tra", "on_time", "dang_nhap", "chua_nhap"]
+# The transitions each story takes after the figures are entered: (account suffix, transition).
+_SENT, _CHECKED, _APPROVED = ("bc", "gui_kiem_tra"), ("kt", "da_kiem_tra"), ("ld", "phe_duyet")
+STEPS = {
+    "dang_nhap": [], "cho_kiem_tra": [_SENT], "tra_lai": [_SENT, ("kt", "tra_lai_kiem_tra")],
+    "cho_phe_duyet": [_SENT, _CHECKED], "on_time": [_SENT, _CHECKED, _APPROVED], "late": [_SENT, _CHECKED, _APPROVED],
+}
 CHECK_REASON = "Số liệu cột (2) chưa khớp với báo cáo giấy đã ký; đề nghị rà soát lại."
 
 
@@ -98,62 +108,51 @@ def _figures(spec, instances, rng):
     return entered
 
 
+def _clock(moment):
+    """The platform's clock set to `moment` while the demo acts."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
 def populate(stdout):
     """The official year 2020 replayed as it happened (entered in January 2021, approved
     before or after the 05/02/2021 deadline): the clock is set to those days while the
     platform's own actions record them, so histories, submission times and on-time or late
     read as they would have. Idempotent: a period already holding figures is left alone."""
-    import random
-    from datetime import datetime, time, timedelta
-    from unittest import mock
-
     from baocao.accounts.models import Account
     from baocao.reports import periods, services, workflow
     from baocao.reports.models import Period, Report
+    from baocao.units.models import Unit
 
     period = Period.objects.filter(regime="tuphap", code="NAM_CT_2020").first()
     if period is None or Report.objects.filter(period=period).exclude(status="chua_nhap").exists():
         return
     accounts = {a.username: a for a in Account.objects.filter(unit__isnull=False)}
-    central = Account.objects.filter(username="btp_qt").first()
+    central = accounts.get("btp_qt")
     zone = timezone.get_current_timezone()
 
     def at(day, hour):
         return timezone.make_aware(datetime.combine(period.due_at.date() + timedelta(days=day), time(hour)), zone)
 
-    counts = {}
+    counts = Counter()
     for index, (code, *_rest) in enumerate(_MINISTRIES):
-        story = STORY[index % len(STORY)]
-        unit_code = f"{code}_pc"
-        bc, kt, ld = (accounts.get(f"{unit_code}_{suffix}") for suffix in ("bc", "kt", "ld"))
-        reports = list(Report.objects.select_related("form", "unit", "period").filter(period=period, unit__code=unit_code).order_by("form_code"))
-        if not reports or story == "chua_nhap" or None in (bc, kt, ld):
-            counts[story] = counts.get(story, 0) + 1
+        story, unit_code = STORY[index % len(STORY)], f"{code}_pc"
+        counts[story] += 1
+        entry = accounts.get(f"{unit_code}_bc")
+        if story == "chua_nhap" or entry is None:
             continue
-        rng = random.Random(unit_code)
         start = -20 + index % 10  # entered from mid-January
         if story == "late" and central is not None:
-            with mock.patch("django.utils.timezone.now", return_value=at(1, 9)):
-                periods.grant_extension(central, period, reports[0].unit, until=(period.due_at + timedelta(days=10)).date(),
+            with _clock(at(1, 9)):
+                periods.grant_extension(central, period, Unit.objects.get(code=unit_code), until=(period.due_at + timedelta(days=10)).date(),
                                         reason="Đơn vị đề nghị gia hạn do sắp xếp lại tổ chức bộ máy (Công văn số 15/PC ngày 05/02/2021).")
             start = 3
-            reports = [Report.objects.select_related("form", "unit", "period").get(pk=r.pk) for r in reports]  # the new due date
-        for report in reports:
-            with mock.patch("django.utils.timezone.now", return_value=at(start, 9)):
-                spec = report.form.spec_object()
-                instances = services.instance_keys(report)
-                services.save_grid(bc, report, _figures(spec, instances, rng), expected_version=report.version)
-            if story == "dang_nhap":
-                continue
-            steps = [(bc, "gui_kiem_tra", "")]
-            if story == "tra_lai":
-                steps.append((kt, "tra_lai_kiem_tra", CHECK_REASON))
-            elif story != "cho_kiem_tra":
-                steps.append((kt, "da_kiem_tra", ""))
-                if story != "cho_phe_duyet":
-                    steps.append((ld, "phe_duyet", ""))
-            for hour, (actor, transition, reason) in enumerate(steps, start=10):
-                with mock.patch("django.utils.timezone.now", return_value=at(start + 1, hour)):
-                    report = workflow.transition(actor, Report.objects.get(pk=report.pk), transition, reason=reason)
-        counts[story] = counts.get(story, 0) + 1
+        rng = random.Random(unit_code)
+        for report in Report.objects.select_related("form", "unit", "period").filter(period=period, unit__code=unit_code).order_by("form_code"):
+            with _clock(at(start, 9)):
+                figures = _figures(report.form.spec_object(), services.instance_keys(report), rng)
+                services.save_grid(entry, report, figures, expected_version=report.version)
+            for hour, (suffix, transition) in enumerate(STEPS[story], start=10):
+                reason = CHECK_REASON if transition == "tra_lai_kiem_tra" else ""
+                with _clock(at(start + 1, hour)):
+                    workflow.transition(accounts[f"{unit_code}_{suffix}"], Report.objects.get(pk=report.pk), transition, reason=reason)
     stdout.write("Justice demo, official year 2020: " + ", ".join(f"{n} units {s}" for s, n in sorted(counts.items())) + ".")
