@@ -199,8 +199,8 @@ def _cell(spec, keys, text):
     except KeyError:
         raise Http404(_("Biểu %(form)s không có ô “%(value)s”.") % {"form": spec.code, "value": _shorten(text)}) from None
     label = row.label
-    if getattr(row, "per", None) or row.group:  # a group: its instances are summed into its own cells
-        group = row.group or row.code
+    group = row.code if getattr(row, "per", None) else row.group  # the group itself (its line in the roll-up) or one of its rows
+    if group:  # a group: its instances are summed into its own cells
         shown, label = spec.row(spec.instance_code(group, selectors.GROUP_TOTAL)), spec.row(group).label
     else:
         shown = row

@@ -1,0 +1,34 @@
+"""Clicking a figure on the line of a "one row per child unit" group (12b's practices, 17d's
+missions) opens the drill-down of that line; it used to fail with a server error."""
+from decimal import Decimal
+
+from django.urls import reverse
+
+from baocao.reports import services
+from tests.helpers import owed_report
+
+from .conftest import B12, act
+
+ROLLUP = reverse("rollup:rollup")
+BREAKDOWN = reverse("rollup:breakdown")
+
+
+def test_the_link_on_a_groups_line_opens_its_drill_down(tuphap, tree, people, login):
+    province = owed_report(tree["T02003"], tuphap, B12)
+    entered = {(f"to_chuc/{tree['T02003002'].pk}", "viec_hop_dong"): Decimal(10), (f"to_chuc/{tree['T02003001'].pk}", "viec_hop_dong"): Decimal(20)}
+    services.save_grid(people["T02003_bc"], province, entered, expected_version=province.version)
+    province.refresh_from_db()
+    act(province, people["T02003_bc"], "gui_kiem_tra")
+    act(province, people["T02003_kt"], "da_kiem_tra")
+    act(province, people["T02003_ld"], "phe_duyet")
+    client = login(people["central"])
+    page = client.get(ROLLUP, {"bieu": B12, "don_vi": "T02"}).content.decode()
+    assert "o=to_chuc%7Cviec_hop_dong" in page  # the group's line links to its drill-down by the group's code
+    response = client.get(BREAKDOWN, {"bieu": B12, "don_vi": "T02", "o": "to_chuc|viec_hop_dong"})
+    assert response.status_code == 200
+    cell = response.context["cells"][0]
+    assert (cell.row, cell.label.split(" — ")[0]) == ("to_chuc", "Tổ chức hành nghề công chứng")
+    assert response.context["total"]["values"] == [Decimal(30)]
+    # One of the group's rows (an instance) still means the whole group.
+    one = client.get(BREAKDOWN, {"bieu": B12, "don_vi": "T02", "o": f"to_chuc/{tree['T02003002'].pk}|viec_hop_dong"})
+    assert one.status_code == 200 and one.context["total"]["values"] == [Decimal(30)]
