@@ -1,5 +1,6 @@
 """The "Xuất excel" workbook of accounts, written row by row with XlsxWriter's constant-memory
-mode from a server-side cursor, so 100,000 accounts export in bounded memory."""
+mode from a server-side cursor, so 100,000 accounts export in bounded memory. A large
+export runs in the task worker (accounts.jobs.export_matching), a small one in the request."""
 import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +33,9 @@ FIELDS = (
 )
 
 
-def write_accounts_xlsx(accounts, target, *, scope_label):
+def write_accounts_xlsx(accounts, target, *, scope_label, progress=None):
     """Write `accounts` (a queryset) as .xlsx to `target` (a path or a binary file object);
-    returns the number of accounts written."""
+    returns the number of accounts written. `progress(rows_written)` is called as it goes."""
     now = timezone.now()
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     try:
@@ -64,7 +65,13 @@ def write_accounts_xlsx(accounts, target, *, scope_label):
             sheet.write_string(row, 6, group)
             sheet.write_string(row, 7, statuses[status_key(is_active, locked_by_admin, locked_until, now)])
             sheet.write_string(row, 8, yes if must_change else no)
+            if progress and number % 2000 == 0:
+                progress(number)
         sheet.autofilter(1, 0, max(row, 1), len(HEADERS) - 1)
         return row - 1
     finally:
         workbook.close()
+
+
+def export_filename():
+    return f"danh-sach-tai-khoan-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx"

@@ -10,6 +10,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from baocao.paging import CappedPaginator
 from baocao.units.models import Unit
 
 from . import administration
-from .export import write_accounts_xlsx
+from .export import export_filename, write_accounts_xlsx
 from .forms import AccountEditForm, RevokeForm
 from .models import Account
 from .services import create_missing_accounts
@@ -32,6 +33,9 @@ PAGE_SIZE = 50
 MAX_SELECTED = 10_000
 # "Select all matching" beyond this many accounts resets in the task worker, with a progress page.
 BACKGROUND_RESET = 1_000
+# An export beyond this many accounts is written by the task worker (seconds per 10,000 rows):
+# the page shows its progress, then the download link.
+BACKGROUND_EXPORT = 5_000
 FILTER_KEYS = ("q", "unit", "group", "status")
 SORTS = {
     "username": ("username",),
@@ -167,20 +171,31 @@ def reset_passwords(request):
 
 @login_required
 def export_xlsx(request):
+    """Xuất excel: the accounts of the list's search. Small: the file at once. Large: a page
+    that starts the export in the task worker (a POST, so no link can start work unasked)."""
     actor = _administrator(request)
-    filters = _filters(request.GET)
+    filters = _filters(request.POST if request.method == "POST" else request.GET)
     accounts, _problem = _filtered_accounts(request, filters)
+    count = accounts.count()
+    if count > BACKGROUND_EXPORT:
+        if request.method == "POST":
+            job = jobs.start(actor, "baocao.accounts.jobs.export_matching", title=_("Xuất excel %(n)d tài khoản") % {"n": count},
+                             request=request, unit=actor.unit,
+                             params={"menu": "admin", "filters": filters, "scope_label": str(_scope_label(actor))})
+            return redirect("jobs:detail", pk=job.pk)
+        back = reverse("accounts:users") + ("?" + urlencode({k: v for k, v in filters.items() if v}))
+        return render(request, "accounts/users/confirm_export.html",
+                      {"active_menu": "admin", "count_text": number_format(count, force_grouping=True), "filters": filters, "back": back})
     # An anonymous temporary file: XlsxWriter spools rows through disk, and FileResponse
     # streams the result in blocks, then closes (and so removes) the file.
     spool = tempfile.TemporaryFile()
     rows = write_accounts_xlsx(accounts, spool, scope_label=_scope_label(actor))
     spool.seek(0)
     record("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": {k: v for k, v in filters.items() if v}})
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(
         spool,
         as_attachment=True,
-        filename=f"danh-sach-tai-khoan-{stamp}.xlsx",
+        filename=export_filename(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

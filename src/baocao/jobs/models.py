@@ -29,6 +29,10 @@ class Job(models.Model):
     stage = models.CharField(max_length=300, blank=True)  # what it is doing now, for the page
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)  # None: not known (yet)
+    # The file the job produced (an export), for the account that started it to download;
+    # kept in the database like the upload, cleared a day after the job ends (jobs.services).
+    output = models.BinaryField(null=True, blank=True)
+    output_filename = models.CharField(max_length=200, blank=True)
     # {"message": str, "problems": [str], "link": url} — what the page shows at the end.
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,13 +4,17 @@ A feature that may take long (a catalogue of tens of thousands of units, a regis
 tens of thousands of records; later the account export and bulk resets) calls `start`
 with the dotted path of a handler. The handler runs in the task worker (`baocao
 db_worker`), receives the Job and a `Progress`, and returns {"message", "problems",
-"link"}; raising `Refused(message, problems)` ends the job as refused (nothing done), any
+"link"}, or also an `Output` (a file for its starter to download: the page links it);
+raising `Refused(message, problems)` ends the job as refused (nothing done), any
 other exception as failed (logged, the person told to try again or call support)."""
 import logging
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -28,6 +32,18 @@ class Refused(Exception):
     def __init__(self, message, problems=()):
         super().__init__(message)
         self.message, self.problems = message, [str(p) for p in problems]
+
+
+# How long a job's file (an export) stays downloadable after the job ends.
+OUTPUT_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file a job produced, returned by its handler as result["output"]."""
+
+    filename: str
+    content: bytes
 
 
 class Progress:
@@ -56,6 +72,9 @@ def start(actor, handler, *, title, request=None, unit=None, params=None, upload
     """Record the job and hand it to the task worker; returns the Job (its page shows it)."""
     from .tasks import run_job
 
+    # Old exports are not kept: they hold personal data (usernames, units) and space.
+    Job.objects.filter(output__isnull=False, finished_at__lt=timezone.now() - OUTPUT_KEPT).update(output=None)
+
     job = Job.objects.create(
         handler=handler, title=str(title)[:300], actor=actor, ip=client_ip(request), unit=unit, params=params or {},
         upload=upload, filename=str(filename)[:200], stage=_("Đang chờ đến lượt xử lý…"),
@@ -79,6 +98,10 @@ def run(job_id):
     try:
         result = import_string(job.handler)(job, progress)
         status = Job.Status.DONE
+        output = result.pop("output", None)
+        if output is not None:
+            result["link"] = reverse("jobs:download", args=[job.pk])
+            Job.objects.filter(pk=job.pk).update(output=output.content, output_filename=output.filename[:200])
     except Refused as refused:
         result, status = {"message": refused.message, "problems": refused.problems[:1000]}, Job.Status.REFUSED
     except Exception:  # noqa: BLE001 - the job must end, whatever happened; the error is logged
