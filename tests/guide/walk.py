@@ -7,6 +7,7 @@ test run leaves the tree unchanged but still checks every step against the real 
     BAOCAO_GUIDE_SHOTS=1 ./dev test tests/browser/test_guide_kiemke.py tests/browser/test_guide_tuphap.py
 """
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -23,6 +24,7 @@ def visible_text(page, text):
         page.get_by_role("button", name=text, exact=True)
         .or_(page.get_by_role("link", name=text, exact=True))
         .or_(page.get_by_label(text, exact=True))
+        .or_(page.get_by_label(re.compile(rf"^{re.escape(text)} \*$")))  # a required field's label ends in *
         .or_(page.get_by_text(text, exact=True))
     ).first
 
