@@ -10,6 +10,7 @@ from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.access.models import RoleGrant
 from baocao.audit.services import record
+from baocao.dbtext import iexact
 
 from . import administration, grants
 from .models import Account, AccountRequest
@@ -118,7 +119,7 @@ def _new_username(unit, role):
     template = next((t for t in regime.account_templates(unit.kind) if role in t.roles), None)
     base = template.username_for(unit) if template else f"{unit.code}_{role}"
     username, n = base, 1
-    while Account.objects.filter(username__iexact=username).exists():
+    while Account.objects.filter(iexact("username", username)).exists():
         n += 1
         username = f"{base}{n}"
     return username, template

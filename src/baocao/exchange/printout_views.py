@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
+from baocao.dbtext import iexact
 from baocao.reports.models import Period
 from baocao.units.models import Unit
 
@@ -27,7 +28,7 @@ def printout(request, slug, fmt):
         raise Http404(_("Không tìm thấy kỳ báo cáo."))
     period = get_object_or_404(Period, pk=period_pk)
     code = request.GET.get("don_vi", "").strip()[:40]
-    unit = get_object_or_404(Unit, code__iexact=code) if code else request.user.unit
+    unit = get_object_or_404(Unit, iexact("code", code)) if code else request.user.unit
     if unit is None:
         raise Http404
     permission = permissions.ROLLUP_VIEW if spec.get("scope") == "subtree" else permissions.REPORT_VIEW

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from baocao.accounts.models import Account
 from baocao.accounts.services import create_missing_accounts
+from baocao.dbtext import iexact
 from baocao.reports.models import PeriodStatus, Report
 from baocao.units import tree
 from baocao.units.models import Unit
@@ -169,7 +170,7 @@ def apply_list(actor, rows, *, preview=False, request=None):
 
 
 def _unit(code):
-    unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
+    unit = Unit.objects.filter(iexact("code", (code or "").strip())).first()
     if unit is None:
         raise ValidationError(_("Không có đơn vị mã “%(code)s”.") % {"code": (code or "").strip()[:40]})
     return unit
@@ -179,7 +180,7 @@ def _arguments(operation, row):
     old = [c.strip() for c in row.get("old_codes", "").replace(";", ",").split(",") if c.strip()]
     if operation == "merge":
         sources = [_unit(c) for c in old]
-        existing = Unit.objects.filter(code__iexact=row.get("new_code", "").strip()).first()
+        existing = Unit.objects.filter(iexact("code", row.get("new_code", "").strip())).first()
         if existing is not None:
             return {"sources": sources, "into": existing}
         if not row.get("new_name"):

@@ -27,6 +27,7 @@ from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.accounts.models import Account
 from baocao.audit.models import AuditEvent
+from baocao.dbtext import iexact
 from baocao.reports import selectors as report_selectors
 from baocao.reports import services as report_services
 from baocao.reports import values as report_values
@@ -98,7 +99,7 @@ def _unit(code, label, errors, *, required=True):
         if required:
             errors.append(_("%(label)s: cần nhập mã đơn vị.") % {"label": label})
         return None
-    unit = Unit.objects.filter(code__iexact=code).first()
+    unit = Unit.objects.filter(iexact("code", code)).first()
     if unit is None:
         errors.append(_("%(label)s: không có đơn vị mã “%(code)s”.") % {"label": label, "code": code})
     return unit
@@ -111,7 +112,7 @@ def _units(text, label, errors, *, required=True):
     found = {u.code.lower(): u for u in Unit.objects.filter(code__in=codes)}
     rest = [c for c in codes if c.lower() not in found]
     for code in rest:  # codes typed in another case
-        unit = Unit.objects.filter(code__iexact=code).first()
+        unit = Unit.objects.filter(iexact("code", code)).first()
         if unit is not None:
             found[code.lower()] = unit
     missing = [c for c in codes if c.lower() not in found]
@@ -260,7 +261,7 @@ def _arguments(operation, form, errors):
 
 def _split_children(form):
     """The active units below a split's source, each with the successor chosen for it."""
-    source = Unit.objects.filter(code__iexact=form.get("source", "")[:40]).first() if form.get("source") else None
+    source = Unit.objects.filter(iexact("code", form.get("source", "")[:40])).first() if form.get("source") else None
     if source is None:
         return [], []
     successors = _codes(form["into"]) + [row["code"] for row in form["new"] if row["code"]]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from baocao import regimes
 from baocao.access import permissions, policy
+from baocao.dbtext import iexact
 from baocao.formdefs.models import FormDefinition
 from baocao.units.models import Unit, UnitStatus
 
@@ -22,7 +23,7 @@ ADD, EXEMPT = "add", "exempt"
 
 def _unit(request, code):
     """The unit, if the actor may edit its duties (else Refused, audited by the middleware)."""
-    unit = get_object_or_404(Unit.objects.select_related("parent"), code__iexact=code)
+    unit = get_object_or_404(Unit.objects.select_related("parent"), iexact("code", code))
     policy.require(request.user, permissions.OBLIGATION_EDIT, unit)
     return unit
 

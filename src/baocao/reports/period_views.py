@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from baocao import regimes
 from baocao.access import permissions, policy
+from baocao.dbtext import iexact
 from baocao.units.models import Unit
 
 from . import periods
@@ -129,7 +130,7 @@ def period_action(request, pk, action):
 
 
 def _unit_by_code(code):
-    unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
+    unit = Unit.objects.filter(iexact("code", (code or "").strip())).first()
     if unit is None:
         raise ValidationError(_("Không có đơn vị mã “%(code)s”.") % {"code": (code or "").strip()[:40]})
     return unit

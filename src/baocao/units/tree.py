@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record_many
+from baocao.dbtext import iexact
 
 from . import codes
 from .models import CODE_PATTERN, Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
@@ -106,7 +107,7 @@ def check_new_code(code):
     problem = codes.code_problem(code, UnitKind.REPORTING)  # a new unit is never the root
     if problem:
         raise ValidationError(problem)
-    existing = Unit.objects.filter(code__iexact=code).first()
+    existing = Unit.objects.filter(iexact("code", code)).first()
     if existing is not None:
         if existing.status == UnitStatus.RETIRED:
             raise ValidationError(_("Mã %(code)s là của đơn vị đã giải thể, sáp nhập; mã đơn vị không được dùng lại.") % {"code": code})

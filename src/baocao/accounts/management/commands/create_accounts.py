@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.accounts.services import create_missing_accounts
+from baocao.dbtext import iexact
 from baocao.units.models import Unit
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, unit=None, **options):
         units = Unit.objects.active()
         if unit:
-            top = Unit.objects.filter(code__iexact=unit).first()
+            top = Unit.objects.filter(iexact("code", unit)).first()
             if top is None:
                 raise CommandError(f"no unit with code {unit!r}")
             units = units.subtree(top)
