@@ -163,6 +163,7 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
 
         # 4. The preparer sees why, fixes the Osaka row and resends.
         log_in(page, "bng_pc_bc")
+        expect(page.locator("#home-todo")).to_contain_text("Bị trả lại")
         open_from_todo(page, F17D)
         expect(page.get_by_test_id("pending-reason")).to_contain_text(REASON)
         expect(page.get_by_test_id("pending-reason")).to_contain_text("bng_pc_kt")
