@@ -263,3 +263,10 @@ def test_the_central_administrator_section(page, tree, inventory, tmp_path):
     page.get_by_role("button", name="Thực hiện chuyển dữ liệu").click()
     expect(page.get_by_test_id("transfer-status")).to_have_text("Đã thực hiện")
     walk.done()
+
+    # The guide shows the committed screenshots (those present: the renderer leaves out the others).
+    page.goto("/huong-dan/")
+    shots = page.locator("img.bc-guide-shot")
+    for index in range(shots.count()):
+        shots.nth(index).scroll_into_view_if_needed()
+        expect(shots.nth(index)).to_have_js_property("naturalWidth", 1200)
