@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVICE_UNITS = ("T02003002", "T02003001")
 STATE_UNITS = ("T02001", "T01017", "046001")
+RETURNED = "Đề nghị kiểm tra lại nguyên giá xe ô tô 16 chỗ theo hồ sơ mua sắm."
 
 
 @pytest.fixture
@@ -160,6 +161,13 @@ def test_the_inventorying_unit_section(page, tree, inventory, tmp_path):
     walk.step(page, "kiemke/gui-bao-cao.png")
     page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.get_by_test_id("report-state")).to_have_text("Đã gửi")
+
+    # Bước 8: the education department returns it with a reason.
+    report = Report.objects.get(unit=tree["T02003002"], period=inventory, form_code="KK-OTO")
+    workflow.transition(Account.objects.get(username="T02003"), report, "tra_lai", reason=RETURNED)
+    open_own(page, "KK-OTO")
+    expect(page.get_by_test_id("pending-reason")).to_contain_text(RETURNED)
+    walk.step(page, "kiemke/bi-tra-lai.png")
     walk.done()
 
 
