@@ -257,6 +257,9 @@ def test_the_registers_roll_up_into_the_inventory_consolidation(kiemke, tree, ma
     assert received.context["grid"].values[("oto", "so_luong")] == 2
     assert "Chỉ báo cáo đã tiếp nhận" in received.content.decode()
     assert "tổng hợp từ KK-DAT, KK-NHA, KK-OTO, KK-TSCD-KHAC" in received.content.decode()
+    # The inventory is one moment: its header names the round, then the moment, once.
+    header = received.content.decode().split('id="rollup-header"')[1].split("</div>\n</div>")[0]
+    assert f"<div>{kiemke.name}</div>" in header and header.count("Thời điểm kiểm kê") == 1
     # The school sees its own figures; not its department's.
     own = login(school).get(ROLLUP)
     assert own.status_code == 200 and own.context["sel"].unit.code == "T02003002" and own.context["grid"].values[("oto", "so_luong")] == 2

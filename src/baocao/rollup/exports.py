@@ -30,7 +30,7 @@ def header_block(grid):
         left.append(header["issued_by"])
     centre = [_("Tổng hợp của: %(unit)s và các đơn vị trực thuộc") % {"unit": unit.label}]
     if period.is_moment:
-        centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.name}")
+        centre.append(period.name)
         centre.append(_("(Thời điểm kiểm kê: 0 giờ ngày %(day)s)") % {"day": period.data_from.strftime("%d/%m/%Y")})
     else:
         centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.name}")
