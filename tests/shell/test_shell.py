@@ -27,6 +27,11 @@ def test_header_shows_the_account_and_its_unit(make_account, login):
     text = login(account).get(reverse("shell:home")).content.decode()
     assert "T02003002 - Trường THPT Trần Phú" in text
     assert '<html lang="vi">' in text
+    # Named after its unit, the account's name is not said twice.
+    header = text.split('data-testid="account-username"')[1].split('data-testid="account-unit"')[0]
+    assert "Trường THPT Trần Phú" not in header
+    named = make_account("T02003002", "entry", username="T02003002_bc", display_name="Trường THPT Trần Phú - Chuyên viên")
+    assert "T02003002_bc</span> · Trường THPT Trần Phú - Chuyên viên" in login(named).get(reverse("shell:home")).content.decode()
 
 
 def test_admin_menu_lists_user_management_as_in_the_official_software(make_account, login):
