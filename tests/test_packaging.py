@@ -34,3 +34,8 @@ def test_the_wheel_carries_everything_the_site_needs(tmp_path):
         "baocao/audit/migrations/0002_append_only.py",
     ):
         assert needed in names, needed
+    # And every other file of the source tree: a guide page, a printout layout, a screenshot.
+    source = ROOT / "src"
+    files = {path.relative_to(source).as_posix() for path in (source / "baocao").rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo")}
+    assert not files - names, sorted(files - names)
