@@ -21,6 +21,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=vi",  # the browser's own texts (the file picker's) in Vietnamese, as on a civil servant's PC
 ]
 
 
