@@ -19,9 +19,10 @@ from baocao.units.models import Unit
 from baocao.units.services import sync_unit_types
 from baocao.units.tree import Decision
 from tests.exchange.conftest import Filled
-from tests.factories import PASSWORD, password_hash
 from tests.guide.walk import VIEWPORT, Walk
 from tests.helpers import open_period
+
+from .steps import log_in, ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,20 +45,6 @@ def inventory(tree, page):
     page.set_viewport_size(VIEWPORT)
     page.on("dialog", lambda dialog: dialog.accept())
     return period
-
-
-def ready(*usernames):
-    """These accounts past their first login (password PASSWORD)."""
-    Account.objects.filter(username__in=usernames).update(password=password_hash(), must_change_password=False)
-
-
-def log_in(page, username, password=PASSWORD):
-    page.goto("/tai-khoan/dang-nhap/")
-    if page.get_by_role("button", name="Đăng xuất").count():
-        page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def entered(period, unit, state="da_tiep_nhan"):

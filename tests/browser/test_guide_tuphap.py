@@ -20,8 +20,9 @@ from baocao.shell.demo import tuphap as demo
 from baocao.units.catalogue import CatalogueRow, import_catalogue
 from baocao.units.models import Unit
 from baocao.units.services import sync_unit_types
-from tests.factories import PASSWORD, password_hash
 from tests.guide.walk import VIEWPORT, Walk
+
+from .steps import log_in, ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,19 +54,6 @@ def justice(settings, page):
     page.set_viewport_size(VIEWPORT)
     page.on("dialog", lambda dialog: dialog.accept())
     return period
-
-
-def ready(*usernames):
-    """These accounts past their first login (password PASSWORD)."""
-    Account.objects.filter(username__in=usernames).update(password=password_hash(), must_change_password=False)
-
-
-def log_in(page, username):
-    page.goto("/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("account-username")).to_have_text(username)
 
 
 def report_of(period, unit_code, form_code):

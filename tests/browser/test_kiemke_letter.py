@@ -19,6 +19,8 @@ from baocao.units.services import sync_unit_types
 from tests.exchange.conftest import Filled
 from tests.helpers import open_period
 
+from .steps import log_in
+
 INVALID = re.compile(r"\bis-invalid\b")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,15 +35,6 @@ BUILDING = {
     "so_tang": "3", "dt_xay_dung": "600", "dt_san_theo_so": "1.800", "dt_san": "1.800", "nguyen_gia": "9.600.000.000",
     "nguon_ns": "9.600.000.000", "nguon_khac": "0", "gia_tri_con_lai": "5.760.000.000", "dt_co_so_hdsn": "1.800",
 }
-
-
-def log_in(page, username, password):
-    page.goto("/tai-khoan/dang-nhap/")
-    if page.get_by_role("button", name="Đăng xuất").count():
-        page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def with_password(username, password):
@@ -100,7 +93,7 @@ def test_the_letter_from_the_reset_to_the_national_summary(page, tree, tmp_path)
     expect(page.get_by_text("Reset mật khẩu thành công 1 tài khoản.")).to_be_visible()
 
     # 2. The school: kkts@123, then a password of its own.
-    log_in(page, "T02003002", "kkts@123")
+    log_in(page, "T02003002", "kkts@123", landed=False)
     expect(page.get_by_test_id("forced-change")).to_be_visible()
     page.get_by_label("Mật khẩu hiện tại").fill("kkts@123")
     page.get_by_label("Mật khẩu mới", exact=True).fill("TranPhu2025x")

@@ -15,7 +15,7 @@ from baocao.units.models import UnitType
 from tests.factories import AccountFactory
 from tests.helpers import open_period
 
-from .test_workflow import log_in
+from .steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 A12 = "12a/BTP/BTTP/CC"

@@ -12,7 +12,8 @@ from baocao.units.models import UnitType
 from tests.factories import AccountFactory
 from tests.helpers import open_period, owed_report
 
-from .test_workflow import log_in, open_from_todo
+from .steps import log_in
+from .test_workflow import open_from_todo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from baocao import regimes
-from baocao.accounts.models import Account
 from baocao.accounts.services import create_missing_accounts
 from baocao.formdefs.services import load_regime_forms
 from baocao.shell.demo import tuphap as demo
@@ -27,9 +26,10 @@ from baocao.units.catalogue import CatalogueRow, import_catalogue
 from baocao.units.models import Unit
 from baocao.units.services import sync_unit_types
 
+from .steps import log_in, ready
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "ThongKe2021x"
 F17D, F22D, F23C = "17d/BTP/HTQTCT/CT", "22d/BTP/CN/NN", "23c/BTP/ĐKQGGDBĐ"
 MINISTRY_FORMS = {"M1", "M2", "M3", "M4", "M5", "M6", "M7"}
 PERIOD_NAME = "Kỳ báo cáo năm chính thức 2020"
@@ -63,21 +63,7 @@ def the_letters_units():
             for i, (c, n, p, k, types) in enumerate(demo.TREE, start=2)]
     import_catalogue(None, rows)
     create_missing_accounts(None, Unit.objects.all())
-    for username in ("btp_qt", "bng_pc_bc", "bng_pc_kt", "bng_pc_ld", "bhxh_pc_bc", "bgtvt_pc_bc"):
-        account = Account.objects.get(username=username)
-        account.set_password(PASSWORD)
-        account.must_change_password = False
-        account.save()
-
-
-def log_in(page, username):
-    page.goto("/tai-khoan/dang-nhap/")
-    if page.get_by_role("button", name="Đăng xuất").count():
-        page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("account-username")).to_have_text(username)
+    ready("btp_qt", "bng_pc_bc", "bng_pc_kt", "bng_pc_ld", "bhxh_pc_bc", "bgtvt_pc_bc")
 
 
 def own_forms(page):

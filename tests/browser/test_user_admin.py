@@ -7,14 +7,9 @@ from baocao.accounts.models import Account
 from baocao.accounts.services import create_missing_accounts
 from baocao.units.models import Unit
 
+from .steps import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username, password):
-    page.goto("/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_admin_exports_and_resets_then_the_school_must_change_its_password(page, tree, tmp_path):
@@ -58,5 +53,5 @@ def test_admin_exports_and_resets_then_the_school_must_change_its_password(page,
     expect(page.get_by_text("Reset mật khẩu thành công 1 tài khoản.")).to_be_visible()
 
     page.get_by_role("button", name="Đăng xuất").click()
-    log_in(page, "T02003002", "kkts@123")
+    log_in(page, "T02003002", "kkts@123", landed=False)
     expect(page.get_by_test_id("forced-change")).to_be_visible()

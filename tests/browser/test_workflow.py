@@ -6,20 +6,12 @@ from playwright.sync_api import expect
 
 from baocao.formdefs.services import load_regime_forms
 from baocao.units.models import UnitType
-from tests.factories import PASSWORD, AccountFactory
+from tests.factories import AccountFactory
 from tests.helpers import open_period
 
+from .steps import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username):
-    page.goto("/tai-khoan/dang-nhap/")
-    if page.get_by_role("button", name="Đăng xuất").count():
-        page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("account-username")).to_have_text(username)
 
 
 def open_from_todo(page, menu, form_code):
