@@ -32,7 +32,7 @@ def test_grid_page_looks_like_the_printed_form(notary_report, clerk):
     client, _ = clerk
     text = client.get(reverse("reports:report", args=[notary_report.pk])).content.decode()
     for expected in ("Biểu số 12a/BTP/BTTP/CC", "Ban hành theo Thông tư số 03/2019/TT-BTP ngày 20/3/2019",
-                     "TÌNH HÌNH TỔ CHỨC VÀ HOẠT ĐỘNG CÔNG CHỨNG".lower(), "Kỳ báo cáo năm chính thức 2025",
+                     "TÌNH HÌNH TỔ CHỨC VÀ HOẠT ĐỘNG CÔNG CHỨNG".lower(), "Kỳ báo cáo: năm chính thức 2025",
                      "Từ ngày 01/01/2025 đến ngày 31/12/2025", "Đơn vị báo cáo", "Trường THPT Trần Phú",
                      "Số việc công chứng", "Chia ra", "(1)", "(11)", "(việc)", "Thuyết minh"):
         assert expected.lower() in text.lower(), expected

@@ -113,7 +113,7 @@ def test_the_not_sent_list_in_excel_with_each_units_contact(season, people, logi
     rows = [r for r in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)]
     text = " ".join(str(v) for r in rows for v in r if v is not None)
     assert "DANH SÁCH ĐƠN VỊ CHƯA GỬI BÁO CÁO" in text and "T02 - Ủy ban nhân dân tỉnh Hà Giang" in text
-    assert "Kỳ báo cáo năm chính thức 2025" in text and "1 báo cáo chưa phê duyệt." in text
+    assert "Kỳ báo cáo: năm chính thức 2025" in text and "1 báo cáo chưa phê duyệt." in text
     header = next(i for i, r in enumerate(rows) if r[0] == "STT")
     assert rows[header][1:] == ("Mã đơn vị", "Tên đơn vị", "Biểu", "Trạng thái", "Hạn báo cáo", "Địa chỉ", "Điện thoại", "Thư điện tử", "Tài khoản liên hệ")
     body = rows[header + 1 :]

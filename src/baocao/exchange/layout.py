@@ -142,7 +142,7 @@ def header_block(report, spec):
     if receipt:
         left.append(_("Ngày nhận báo cáo: %(date)s") % {"date": receipt})
     centre = [line for line in [header.get("period_wording")] if line]
-    centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.name}")
+    centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.header_name}")
     centre.append(
         _("(Từ ngày %(start)s đến ngày %(end)s)") % {"start": period.data_from.strftime("%d/%m/%Y"), "end": period.data_to.strftime("%d/%m/%Y")}
     )

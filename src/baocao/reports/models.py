@@ -63,6 +63,13 @@ class Period(models.Model):
         return self.name
 
     @property
+    def header_name(self):
+        """The name as it reads after "Kỳ báo cáo:" on a form: "năm chính thức 2020", not
+        "Kỳ báo cáo: Kỳ báo cáo năm chính thức 2020"."""
+        prefix = "Kỳ báo cáo "
+        return self.name[len(prefix):] if self.name.startswith(prefix) else self.name
+
+    @property
     def is_moment(self):
         """One moment in time (an inventory at 0h 01/01), not a data range."""
         from baocao import regimes

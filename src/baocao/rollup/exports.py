@@ -33,7 +33,7 @@ def header_block(grid):
         centre.append(period.name)
         centre.append(_("(Thời điểm kiểm kê: 0 giờ ngày %(day)s)") % {"day": period.data_from.strftime("%d/%m/%Y")})
     else:
-        centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.name}")
+        centre.append(f"{header.get('period_label') or _('Kỳ báo cáo')}: {period.header_name}")
         centre.append(_("(Từ ngày %(start)s đến ngày %(end)s)") % {"start": period.data_from.strftime("%d/%m/%Y"), "end": period.data_to.strftime("%d/%m/%Y")})
     centre.append(_("Báo cáo được tính: %(choice)s — %(n)d/%(of)d báo cáo phải lập.") % {
         "choice": grid.choice_label, "n": grid.counted, "of": grid.progress.obligations})
@@ -192,9 +192,9 @@ class _Table:
 
 def _period_line(period):
     if period.is_moment:
-        return _("Kỳ báo cáo: %(name)s (thời điểm 0 giờ ngày %(day)s)") % {"name": period.name, "day": period.data_from.strftime("%d/%m/%Y")}
+        return _("Kỳ báo cáo: %(name)s (thời điểm 0 giờ ngày %(day)s)") % {"name": period.header_name, "day": period.data_from.strftime("%d/%m/%Y")}
     return _("Kỳ báo cáo: %(name)s (từ ngày %(start)s đến ngày %(end)s)") % {
-        "name": period.name, "start": period.data_from.strftime("%d/%m/%Y"), "end": period.data_to.strftime("%d/%m/%Y")}
+        "name": period.header_name, "start": period.data_from.strftime("%d/%m/%Y"), "end": period.data_to.strftime("%d/%m/%Y")}
 
 
 def breakdown_workbook(selection, cells, total, rows, scope):
