@@ -33,3 +33,12 @@ def test_postgresql_answers_a_code_in_any_case_from_the_unique_index(tree):
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "unit_code_unique_ci" in plan, plan
     assert query.get() == tree["T02003002"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_postgresql_connections_run_without_parallel_plans(db):
+    """The connections run without parallel plans (DB_PARALLEL_WORKERS): with them, a subtree
+    joined to its accounts was counted by scanning every unit (45 ms against 3.6 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"

@@ -132,8 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The statement timeout is the web server's (wsgi.py sets 25 s): commands, the task worker
     # and benchmarks may run long statements on purpose.
     DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+    # No parallel plans (DB_PARALLEL_WORKERS=0, the default): the pages' queries are short, and
+    # with parallel workers the planner prefers a parallel sequential scan of every unit to the
+    # path index for a subtree joined to its accounts (45 ms against 3.6 ms for a province's
+    # count, measured at national size; docs/operations.md).
+    DB_PARALLEL_WORKERS = env_int("DB_PARALLEL_WORKERS", 0)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        f" -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"
     )
 else:
     DATABASES["default"]["OPTIONS"]["timeout"] = env_int("DB_LOCK_TIMEOUT_MS", 5_000) / 1000  # SQLite's busy wait
