@@ -1,7 +1,7 @@
 """Starting a background job and reporting its progress (docs/adr/0006).
 
 A feature that may take long (a catalogue of tens of thousands of units, a register of
-tens of thousands of records; later the account export and bulk resets) calls `start`
+tens of thousands of records, the account export and bulk resets) calls `start`
 with the dotted path of a handler. The handler runs in the task worker (`baocao
 db_worker`), receives the Job and a `Progress`, and returns {"message", "problems",
 "link"}, or also an `Output` (a file for its starter to download: the page links it);
@@ -14,7 +14,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -99,8 +98,7 @@ def run(job_id):
         result = import_string(job.handler)(job, progress)
         status = Job.Status.DONE
         output = result.pop("output", None)
-        if output is not None:
-            result["link"] = reverse("jobs:download", args=[job.pk])
+        if output is not None:  # the page offers it ("Tải tệp về")
             Job.objects.filter(pk=job.pk).update(output=output.content, output_filename=output.filename[:200])
     except Refused as refused:
         result, status = {"message": refused.message, "problems": refused.problems[:1000]}, Job.Status.REFUSED
