@@ -1,4 +1,5 @@
 """Compile locale/*.po to .mo with polib, so no GNU gettext is needed on the machine."""
+import os
 from pathlib import Path
 
 import polib
@@ -15,5 +16,8 @@ class Command(BaseCommand):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                     continue
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                # Written aside, then renamed: a process starting meanwhile reads the old file or the new one.
+                partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+                polib.pofile(str(po_path)).save_as_mofile(str(partial))
+                os.replace(partial, mo_path)
                 self.stdout.write(f"compiled {mo_path}")
