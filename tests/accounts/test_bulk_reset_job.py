@@ -108,3 +108,4 @@ def test_an_export_file_is_kept_one_day(province_admin, monkeypatch):
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=2))
     jobs.start(admin, "baocao.accounts.jobs.export_matching", title="x", params={"filters": {}})
     assert admin_client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    assert "Tải tệp về" not in admin_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()

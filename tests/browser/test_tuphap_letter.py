@@ -101,6 +101,28 @@ def state(page):
     return page.get_by_test_id("report-state")
 
 
+def send_for_checking(page):
+    page.get_by_role("button", name="Gửi kiểm tra").click()
+    expect(state(page)).to_have_text("Chờ kiểm tra")
+
+
+def check_and_approve(page, form_code):
+    """The unit's checker passes the report, then its leader approves it."""
+    log_in(page, "bng_pc_kt")
+    open_from_todo(page, form_code)
+    page.get_by_role("button", name="Đã kiểm tra").click()
+    expect(state(page)).to_have_text("Chờ phê duyệt")
+    log_in(page, "bng_pc_ld")
+    open_from_todo(page, form_code)
+    page.get_by_role("button", name="Phê duyệt").click()
+    expect(state(page)).to_have_text("Đã phê duyệt")
+
+
+def open_periods(page):
+    page.get_by_role("link", name="QUẢN TRỊ HỆ THỐNG").click()
+    page.get_by_role("link", name="Kỳ báo cáo", exact=True).first.click()
+
+
 def test_the_official_year_2020_as_the_letter_asks(page, settings):
     settings.BAOCAO_REGIME = "tuphap"
     the_letters_units()
@@ -109,8 +131,7 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
     with clock_from(moment(18, 1, 2021, 8)):
         # 1. The central administrator creates and opens the official year 2020: data of 2020, due 05/02/2021.
         log_in(page, "btp_qt")
-        page.get_by_role("link", name="QUẢN TRỊ HỆ THỐNG").click()
-        page.get_by_role("link", name="Kỳ báo cáo", exact=True).first.click()
+        open_periods(page)
         page.get_by_label("Loại kỳ", exact=True).select_option(label="Năm chính thức")
         page.get_by_label("Năm", exact=True).fill("2020")
         page.get_by_role("button", name="Tạo kỳ báo cáo").click()
@@ -135,8 +156,7 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
         save(page)
         expect(state(page)).to_have_text("Đang nhập")
         expect(page.locator('output[data-cell="tong_so|ban_sao"]')).to_have_text("2.240")
-        page.get_by_role("button", name="Gửi kiểm tra").click()
-        expect(state(page)).to_have_text("Chờ kiểm tra")
+        send_for_checking(page)
         expect(mission_cell(page, OSAKA, "ban_sao")).to_have_attribute("readonly", "")
 
         # 3. The checker returns it with a reason.
@@ -156,18 +176,10 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
         mission_cell(page, OSAKA, "ban_sao").fill("640")
         save(page)
         expect(page.locator('output[data-cell="tong_so|ban_sao"]')).to_have_text("2.270")
-        page.get_by_role("button", name="Gửi kiểm tra").click()
-        expect(state(page)).to_have_text("Chờ kiểm tra")
+        send_for_checking(page)
 
         # 5. The checker passes it; the leader approves, before 05/02/2021.
-        log_in(page, "bng_pc_kt")
-        open_from_todo(page, F17D)
-        page.get_by_role("button", name="Đã kiểm tra").click()
-        expect(state(page)).to_have_text("Chờ phê duyệt")
-        log_in(page, "bng_pc_ld")
-        open_from_todo(page, F17D)
-        page.get_by_role("button", name="Phê duyệt").click()
-        expect(state(page)).to_have_text("Đã phê duyệt")
+        check_and_approve(page, F17D)
         expect(page.locator("#workflow")).to_contain_text("Gửi lúc: 18/01/2021")
         expect(page.locator("#workflow")).to_contain_text("Đúng hạn")
 
@@ -219,8 +231,7 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
 
         # 8. The central administrator grants Bộ Ngoại giao's department an extension.
         log_in(page, "btp_qt")
-        page.get_by_role("link", name="QUẢN TRỊ HỆ THỐNG").click()
-        page.get_by_role("link", name="Kỳ báo cáo", exact=True).first.click()
+        open_periods(page)
         page.locator("#periods tr", has_text=PERIOD_NAME).get_by_role("link", name="Chi tiết").click()
         page.get_by_label("Mã đơn vị").fill("bng_pc")
         page.get_by_label("Gia hạn đến ngày").fill("15/02/2021")
@@ -238,16 +249,8 @@ def test_the_official_year_2020_as_the_letter_asks(page, settings):
             mission_cell(page, JAPAN, column).fill("1" if column in ("duoi_1_nu", "tu_1_nam") else "2")
         save(page)
         expect(page.locator('output[data-cell="tong_so|tre_tong"]')).to_have_text("2")
-        page.get_by_role("button", name="Gửi kiểm tra").click()
-        expect(state(page)).to_have_text("Chờ kiểm tra")
-        log_in(page, "bng_pc_kt")
-        open_from_todo(page, F22D)
-        page.get_by_role("button", name="Đã kiểm tra").click()
-        expect(state(page)).to_have_text("Chờ phê duyệt")
-        log_in(page, "bng_pc_ld")
-        open_from_todo(page, F22D)
-        page.get_by_role("button", name="Phê duyệt").click()
-        expect(state(page)).to_have_text("Đã phê duyệt")
+        send_for_checking(page)
+        check_and_approve(page, F22D)
         expect(page.locator("#workflow")).to_contain_text("Trong gia hạn")
 
         # 10. A government agency: exactly its 2 forms; no extension, so no entry.

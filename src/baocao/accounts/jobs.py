@@ -18,7 +18,7 @@ from .export import export_filename, write_accounts_xlsx
 
 
 def _matching(job):
-    """params: {"filters": {q, unit, group, status}} as the user list had them; the
+    """params: {"filters": {q, unit, group, status}}, those the user list had set; the
     accounts they match in the starter's scope (checked again: rights may have changed)."""
     actor, filters = job.actor, job.params.get("filters", {})
     unit = None
@@ -55,6 +55,6 @@ def export_matching(job, progress):
         spool.seek(0)
         content = spool.read()
     record("accounts.exported", request=as_request(job), unit=job.unit,
-           after={"rows": rows, "filters": {k: v for k, v in filters.items() if v}, "background": True})
+           after={"rows": rows, "filters": filters, "background": True})
     return {"message": _("Đã lập tệp Excel danh sách %(n)d tài khoản.") % {"n": rows},
             "output": Output(export_filename(), content)}

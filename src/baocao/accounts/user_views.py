@@ -55,6 +55,15 @@ def _filters(data):
     return {key: data.get(key, "").strip() for key in FILTER_KEYS}
 
 
+def active(filters):
+    """The filters that were set (for links back to the list and for the audit)."""
+    return {k: v for k, v in filters.items() if v}
+
+
+def _back_to_list(filters):
+    return reverse("accounts:users") + "?" + urlencode(active(filters))
+
+
 def _filtered_accounts(request, filters):
     """The accounts matching the filters; a unit filter outside scope is refused and audited."""
     unit = None
@@ -94,7 +103,7 @@ def user_list(request):
     )
     order = [f"-{field}" if sort.startswith("-") else field for field in SORTS[key]]
     page = CappedPaginator(accounts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
-    active_filters = {k: v for k, v in filters.items() if v}
+    active_filters = active(filters)
     return render(
         request,
         "accounts/users/list.html",
@@ -135,7 +144,7 @@ def _selected_accounts(request):
 @login_required
 def reset_passwords(request):
     actor = _administrator(request)
-    back = reverse("accounts:users") + ("?" + urlencode({k: v for k, v in _filters(request.POST).items() if v}))
+    back = _back_to_list(_filters(request.POST))
     try:
         accounts = _selected_accounts(request)
     except ValidationError as error:
@@ -181,17 +190,16 @@ def export_xlsx(request):
         if request.method == "POST":
             job = jobs.start(actor, "baocao.accounts.jobs.export_matching", title=_("Xuất excel %(n)d tài khoản") % {"n": count},
                              request=request, unit=actor.unit,
-                             params={"menu": "admin", "filters": filters, "scope_label": str(_scope_label(actor))})
+                             params={"menu": "admin", "filters": active(filters), "scope_label": str(_scope_label(actor))})
             return redirect("jobs:detail", pk=job.pk)
-        back = reverse("accounts:users") + ("?" + urlencode({k: v for k, v in filters.items() if v}))
-        return render(request, "accounts/users/confirm_export.html",
-                      {"active_menu": "admin", "count_text": number_format(count, force_grouping=True), "filters": filters, "back": back})
+        return render(request, "accounts/users/confirm_export.html", {
+            "active_menu": "admin", "count_text": number_format(count, force_grouping=True), "filters": filters, "back": _back_to_list(filters)})
     # An anonymous temporary file: XlsxWriter spools rows through disk, and FileResponse
     # streams the result in blocks, then closes (and so removes) the file.
     spool = tempfile.TemporaryFile()
     rows = write_accounts_xlsx(accounts, spool, scope_label=_scope_label(actor))
     spool.seek(0)
-    record("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": {k: v for k, v in filters.items() if v}})
+    record("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": active(filters)})
     return FileResponse(
         spool,
         as_attachment=True,

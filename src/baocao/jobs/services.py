@@ -72,7 +72,8 @@ def start(actor, handler, *, title, request=None, unit=None, params=None, upload
     from .tasks import run_job
 
     # Old exports are not kept: they hold personal data (usernames, units) and space.
-    Job.objects.filter(output__isnull=False, finished_at__lt=timezone.now() - OUTPUT_KEPT).update(output=None)
+    # (The name goes too, so the job's page no longer offers "Tải tệp về".)
+    Job.objects.filter(output__isnull=False, finished_at__lt=timezone.now() - OUTPUT_KEPT).update(output=None, output_filename="")
 
     job = Job.objects.create(
         handler=handler, title=str(title)[:300], actor=actor, ip=client_ip(request), unit=unit, params=params or {},
