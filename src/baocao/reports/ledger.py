@@ -49,34 +49,61 @@ def progress_key(report):
 
 
 def _upsert(table, key_columns, value_column, rows):
-    """Add each row's last value into `table`'s row of the same key (insert if missing)."""
+    """Add each row's last value into `table`'s row of the same key (insert if missing), in
+    the order given (`_ordered`)."""
     columns = key_columns + (value_column,)
     per_statement = max(1, 900 // len(columns)) if connection.vendor == "sqlite" else 1000
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql_head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
     sql_tail = (f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
                 f"{value_column} = {table}.{value_column} + excluded.{value_column}")
-    # Always in key order: two transactions adding into the same rows (the root's, a
-    # province's) then lock them in the same order and never deadlock.
-    rows = sorted(rows, key=lambda row: row[:-1])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             cursor.execute(sql_head + ", ".join([placeholder] * len(chunk)) + sql_tail, [v for row in chunk for v in row])
 
 
+def _ordered(unit_ids, keys):
+    """(unit, key) pairs in the one order every transaction locks roll-up rows in: the
+    deepest unit first (`unit_ids` is a chain of ancestors, root first), then by key. So
+    two changes never wait on each other in a cycle, and a change that waits for a
+    province's rows (held by a move of a subtree in it) does not yet hold the root's, which
+    the rest of the country needs (docs/concurrency.md)."""
+    keys = sorted(keys)
+    return [(unit, key) for unit in reversed(unit_ids) for key in keys]
+
+
 def add_totals(unit_ids, period_id, deltas):
-    """deltas: {(cell id, bucket): Decimal}, added into every unit of `unit_ids`."""
-    rows = [(unit, period_id, cell, bucket, amount) for (cell, bucket), amount in deltas.items() if amount for unit in unit_ids]
+    """deltas: {(cell id, bucket): Decimal}, added into every unit of `unit_ids` (a chain of
+    ancestors, root first)."""
+    rows = [(unit, period_id, cell, bucket, deltas[(cell, bucket)]) for unit, (cell, bucket) in _ordered(unit_ids, [k for k, n in deltas.items() if n])]
     if rows:
         _upsert(RollupTotal._meta.db_table, ("unit_id", "period_id", "cell_id", "bucket"), "number", rows)
 
 
 def add_progress(unit_ids, period_id, form_code, deltas):
-    """deltas: {(status, timeliness): ±n}, added into every unit of `unit_ids`."""
-    rows = [(unit, period_id, form_code, status, timeliness, n) for (status, timeliness), n in deltas.items() if n for unit in unit_ids]
+    """deltas: {(status, timeliness): ±n}, added into every unit of `unit_ids` (a chain of
+    ancestors, root first)."""
+    rows = [(unit, period_id, form_code, status, timeliness, deltas[(status, timeliness)])
+            for unit, (status, timeliness) in _ordered(unit_ids, [k for k, n in deltas.items() if n])]
     if rows:
         _upsert(RollupProgress._meta.db_table, ("unit_id", "period_id", "form_code", "status", "timeliness"), "count", rows)
+
+
+def post(unit_ids, period_id, *, totals=None, form_code="", progress=None):
+    """Add a change's totals and counter deltas into every unit of `unit_ids` (a chain of
+    ancestors, root first). With both kinds, unit by unit from the deepest, so that a change
+    never holds the root's rows (which the whole country adds into) while it waits for a
+    lower unit's (a move of a subtree holds its province's): the root's are taken last."""
+    totals = {k: n for k, n in (totals or {}).items() if n}
+    progress = {k: n for k, n in (progress or {}).items() if n}
+    if not (totals and progress):
+        add_totals(unit_ids, period_id, totals)
+        add_progress(unit_ids, period_id, form_code, progress)
+        return
+    for unit in reversed(unit_ids):
+        add_totals([unit], period_id, totals)
+        add_progress([unit], period_id, form_code, progress)
 
 
 def _rolling(report):
@@ -118,24 +145,23 @@ def report_sums(report):
 def report_changed(report, *, old_status, old_exempt, old_key):
     """After a transition, an exemption or its undoing: move the report's values between
     buckets and its count between states, for the unit and every ancestor."""
-    units = _ancestors(report)
     old_bucket, new_bucket = bucket_of(old_status, old_exempt), bucket_of(report.status, report.exempt)
+    totals = defaultdict(Decimal)
     if old_bucket != new_bucket:
-        deltas = defaultdict(Decimal)
         for cell, total in report_sums(report).items():
             if old_bucket is not None:
-                deltas[(cell, old_bucket)] -= total
+                totals[(cell, old_bucket)] -= total
             if new_bucket is not None:
-                deltas[(cell, new_bucket)] += total
-        add_totals(units, report.period_id, deltas)
+                totals[(cell, new_bucket)] += total
     new_key = progress_key(report)
+    counts = defaultdict(int)
     if old_key != new_key:
-        deltas = defaultdict(int)
         if old_key is not None:
-            deltas[old_key] -= 1
+            counts[old_key] -= 1
         if new_key is not None:
-            deltas[new_key] += 1
-        add_progress(units, report.period_id, report.form_code, deltas)
+            counts[new_key] += 1
+    if totals or counts:
+        post(_ancestors(report), report.period_id, totals=totals, form_code=report.form_code, progress=counts)
 
 
 def report_reassigned(report, old_unit):
@@ -145,13 +171,10 @@ def report_reassigned(report, old_unit):
     leaving = [u for u in old_units if u not in set(new_units)]
     joining = [u for u in new_units if u not in set(old_units)]
     bucket, key = bucket_of(report.status, report.exempt), progress_key(report)
-    if bucket is not None:
-        sums = report_sums(report)
-        add_totals(leaving, report.period_id, {(c, bucket): -n for c, n in sums.items()})
-        add_totals(joining, report.period_id, {(c, bucket): n for c, n in sums.items()})
-    if key is not None:
-        add_progress(leaving, report.period_id, report.form_code, {key: -1})
-        add_progress(joining, report.period_id, report.form_code, {key: 1})
+    sums = report_sums(report) if bucket is not None else {}
+    for units, sign in ((leaving, -1), (joining, 1)):
+        post(units, report.period_id, totals={(c, bucket): sign * n for c, n in sums.items()}, form_code=report.form_code,
+             progress={key: sign} if key is not None else {})
 
 
 def subtree_moved(unit_id, old_ancestor_ids, new_ancestor_ids):

@@ -207,8 +207,9 @@ def move_paths(unit, parent):
     UPDATE, and tell the apps above. The caller holds the tree lock and has checked."""
     _hold_subtree(unit)
     old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
-    old_ancestors = list(Unit.objects.filter(path__in=_prefixes(old_path)[:-1]).values_list("pk", flat=True))
-    new_ancestors = list(Unit.objects.filter(path__in=_prefixes(parent.path)).values_list("pk", flat=True))
+    # Root first (the order the totals ledger locks their rows in, reversed).
+    old_ancestors = list(Unit.objects.filter(path__in=_prefixes(old_path)[:-1]).order_by("depth").values_list("pk", flat=True))
+    new_ancestors = list(Unit.objects.filter(path__in=_prefixes(parent.path)).order_by("depth").values_list("pk", flat=True))
     Unit.objects.subtree(unit).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + (parent.depth + 1 - unit.depth),
