@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -23,14 +24,15 @@ from . import services
 
 
 def _next(request):
+    """Where the person was going: a path on this site, or ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return ""
 
 
 def _go_on(request):
-    return redirect(_next(request) or "shell:home")
+    return HttpResponseRedirect(_next(request) or reverse("shell:home"))
 
 
 def _locked_out(request, until):
