@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from baocao import parameters
+from baocao import regimes
 from baocao.accounts.models import Account
 from baocao.accounts.views import lockout_message
 
@@ -73,7 +73,8 @@ def enrol(request):
         if outcome.ok:
             return render(request, "mfa/recovery_codes.html", {"codes": codes, "next": _next(request), "enrolled": True})
         error = outcome.message
-    uri = services.provisioning_uri(authenticator, parameters.for_request(request).site_title)
+    # The app lists the account under the regime's short title (a short name keeps the QR code small).
+    uri = services.provisioning_uri(authenticator, regimes.current().short_title)
     return render(request, "mfa/enrol.html", {
         "qr": _qr_svg(uri), "secret": _grouped(authenticator.secret), "error": error, "next": _next(request),
         "required": services.required_for(request.user),
