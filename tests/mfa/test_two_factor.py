@@ -296,3 +296,25 @@ def test_codes_within_one_step_of_drift_are_accepted(central):
     assert steps == [services.time_step(now) - 1]
     later = now + timedelta(seconds=90)
     assert services._matching_steps(authenticator.secret, services.code_at(authenticator.secret, services.time_step(now)), later) == []
+
+
+def test_new_recovery_codes_replace_the_old_ones_audited(central, password):
+    client = sign_in("BTC", password)
+    _secret, old = enrolled(client, central)
+    response = client.post(reverse("mfa:renew_recovery_codes"))
+    new = response.context["codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    assert AuditEvent.objects.filter(action="mfa.recovery_codes_renewed", actor=central).exists()
+    assert "không đúng" in sign_in("BTC", password).post(RECOVER, {"code": old[0]}).content.decode()
+
+
+def test_a_unit_account_pays_no_query_for_the_gate(school, rf, django_assert_num_queries):
+    from baocao.access import policy
+
+    request = rf.get("/")
+    request.user = school
+    request.session = {}
+    request._baocao_parameters = parameters.current()
+    policy.grants_of(school)
+    with django_assert_num_queries(0):
+        assert services.pending(request) == services.NOTHING
