@@ -224,6 +224,9 @@ def test_verification_is_per_session_and_resets_end_it(central, make_account, pa
     services.reset(other, central)
     assert first.get(HOME).url.startswith(ENROL)  # the open session enrols again
     assert not RecoveryCode.objects.filter(account=central).exists()
+    stale = first.session.session_key
+    enrolled(sign_in("BTC", password, ip="10.0.0.3"), central)
+    assert first.session.session_key == stale and first.get(HOME).url.startswith(VERIFY)  # not the new enrolment's
 
 
 # --- reset -------------------------------------------------------------------------------------

@@ -104,17 +104,23 @@ def pending(request):
     if required or may_enrol(user, effective):
         authenticator = confirmed_authenticator(user)
         if authenticator is not None:
-            state = NOTHING if request.session.get(SESSION_KEY) == authenticator.pk else VERIFY
+            state = NOTHING if request.session.get(SESSION_KEY) == _marker(authenticator) else VERIFY
         elif required:
             state = ENROL
     request._mfa_pending = state
     return state
 
 
+def _marker(authenticator):
+    """What a verified session keeps: this enrolment, not a later one (after a reset, SQLite may
+    give the new authenticator the id of the deleted one; its confirmation time differs)."""
+    return f"{authenticator.pk}:{authenticator.confirmed_at.timestamp()}"
+
+
 def mark_verified(request, authenticator):
     """This session has passed the second step (a new session key: no fixation)."""
     request.session.cycle_key()
-    request.session[SESSION_KEY] = authenticator.pk
+    request.session[SESSION_KEY] = _marker(authenticator)
     request._mfa_pending = NOTHING
 
 
