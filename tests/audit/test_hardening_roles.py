@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from baocao.audit import safety
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "postgres_roles.sql"
 
@@ -49,7 +49,7 @@ def connect_as(roles, role):
 
 
 def test_the_application_role_may_only_insert_and_read_audit_events(roles):
-    record("login.success", username="truoc-do")
+    record_read("login.success", username="truoc-do")
     with connect_as(roles, "app") as app:
         app.execute("INSERT INTO audit_auditevent (at, actor_username, action, unit_path, object_type, object_id, note) "
                     "VALUES (now(), 'app', 'test.inserted', '', '', '', '')")

@@ -222,7 +222,10 @@ def test_an_extension_on_the_page(tuphap, tree, make_account, login):
 
 
 def test_the_entry_page_shows_the_deadline_moved_from_a_rest_day(tuphap, tree, make_account, login):
-    period = periods.create_period(None, kind="NAM", year=2026, deadline=date(2026, 12, 5))
+    today = timezone.localdate()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)  # the next Saturday, never today
+    period = periods.create_period(None, kind="NAM", year=saturday.year, deadline=saturday)
     periods.open_period(None, period)
     page = login(make_account("T02003002", "entry")).get(reverse("reports:entry")).content.decode()
-    assert "Hạn báo cáo: 07/12/2026 (hạn 05/12/2026 rơi vào ngày nghỉ, chuyển sang ngày làm việc tiếp theo)." in page
+    monday = saturday + timedelta(days=2)
+    assert (f"Hạn báo cáo: {monday:%d/%m/%Y} (hạn {saturday:%d/%m/%Y} rơi vào ngày nghỉ, chuyển sang ngày làm việc tiếp theo)." in page)

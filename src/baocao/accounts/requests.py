@@ -92,19 +92,20 @@ def file_request(actor, *, kind, reason, role="", target=None, letter_number="",
     duplicate = AccountRequest.objects.filter(unit=unit, kind=kind, role=role, target=target, status=AccountRequest.Status.PENDING)
     if duplicate.exists():
         raise ValidationError(_("Đã có một đề nghị giống vậy đang chờ xử lý."))
-    account_request = AccountRequest.objects.create(
-        unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor,
-        letter_number=letter_number, letter_date=letter_date,
-    )
-    record(
-        "account_request.filed",
-        actor=actor,
-        request=request,
-        unit=unit,
-        obj=account_request,
-        after={"kind": kind, "role": role, "target": target.username if target else "",
-               "letter_number": letter_number, "letter_date": letter_date.strftime("%d/%m/%Y")},
-    )
+    with transaction.atomic():
+        account_request = AccountRequest.objects.create(
+            unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor,
+            letter_number=letter_number, letter_date=letter_date,
+        )
+        record(
+            "account_request.filed",
+            actor=actor,
+            request=request,
+            unit=unit,
+            obj=account_request,
+            after={"kind": kind, "role": role, "target": target.username if target else "",
+                   "letter_number": letter_number, "letter_date": letter_date.strftime("%d/%m/%Y")},
+        )
     return account_request
 
 
@@ -125,6 +126,23 @@ def _new_username(unit, role):
     return username, template
 
 
+def _require_grantable(actor, unit, role):
+    """A request is approved only for a role the regime's account scheme gives this kind of
+    unit, and never one carrying an administration right the decider does not hold itself
+    (docs/security.md): a unit's leader cannot obtain an administrator's account this way."""
+    regime = regimes.current()
+    offered = {r for template in regime.account_templates(unit.kind) for r in template.roles}
+    if role not in offered:
+        raise ValidationError(_("Vai trò “%(role)s” không được cấp cho loại đơn vị này.") % {"role": regime.role_labels.get(role, role)})
+    if actor is None or role not in regime.roles:
+        return
+    mine = frozenset().union(*(g.permissions for g in policy.grants_of(actor)))
+    beyond = (regime.roles[role].permissions & set(permissions.ADMINISTRATION)) - mine
+    if beyond:
+        raise ValidationError(_("Bạn không được cấp vai trò có quyền quản trị vượt quá quyền của mình: %(role)s.")
+                              % {"role": regime.role_labels.get(role, role)})
+
+
 def decide(actor, account_request, *, approve, comment="", request=None):
     """Approve (carrying the change out) or reject a pending request, in one transaction."""
     policy.require(actor, permissions.ACCOUNT_REQUEST_DECIDE, account_request.unit, note="decide account request")
@@ -140,6 +158,7 @@ def _decide(actor, account_request, approve, comment, request):
         raise ValidationError(_("Cần nêu lý do từ chối."))
     if approve and account_request.kind == AccountRequest.Kind.NEW:
         unit = account_request.unit
+        _require_grantable(actor, unit, account_request.role)
         username, template = _new_username(unit, account_request.role)
         label = regimes.current().role_labels.get(account_request.role, account_request.role)
         account = Account(

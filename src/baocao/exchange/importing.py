@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -24,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from baocao.audit.services import record
+from baocao.audit.services import record, record_read
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, limit
 from baocao.units.text import clean_text
 from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
@@ -499,7 +500,10 @@ def import_workbook(actor, report, fileobj, *, size=None, filename="", request=N
         first = reader.first_data_row()
         importer = _import_grid if reader.spec.kind == "grid" else _import_list
         try:
-            result = importer(actor, reader, first, request)
+            with transaction.atomic():  # the import and its audit event: one transaction
+                result = importer(actor, reader, first, request)
+                record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
+                       after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
         except (StaleReport, ValidationError) as error:
             message = error.message if isinstance(error, StaleReport) else " ".join(error.messages)
             raise ImportRefused([Problem(message)]) from None
@@ -510,8 +514,6 @@ def import_workbook(actor, report, fileobj, *, size=None, filename="", request=N
         raise
     finally:
         reader.close()
-    record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
-           after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
     return result
 
 
@@ -528,5 +530,5 @@ def success_message(result):
 
 
 def _audit_refusal(actor, request, report, filename, refused):
-    record("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
+    record_read("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
            after={"file": filename[:200], "problems": len(refused.problems)}, note="; ".join(str(p) for p in refused.problems[:5])[:500])

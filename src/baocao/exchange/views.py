@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.jobs import services as jobs
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
 from baocao.reports import workflow
@@ -40,7 +40,7 @@ def _filename(report, suffix):
 
 
 def _download(request, report, content, content_type, suffix, action):
-    record(action, request=request, unit=report.unit, obj=report, after={"form": report.form_code, "version": report.form.version})
+    record_read(action, request=request, unit=report.unit, obj=report, after={"form": report.form_code, "version": report.form.version})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, suffix)}"'
     return response
@@ -89,7 +89,7 @@ def upload(request, pk):
             inspection = inspect_xlsx(upload_file, upload_file.size)
         except UploadRefused as refused:
             problems = [Problem(refused.message)]
-            record("exchange.import_refused", request=request, unit=report.unit, obj=report,
+            record_read("exchange.import_refused", request=request, unit=report.unit, obj=report,
                    after={"file": upload_file.name[:200], "problems": 1}, note=refused.message[:500])
             return render(request, "exchange/upload.html", {
                 "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url}, status=400)

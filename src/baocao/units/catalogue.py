@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
-from baocao.audit.services import event, record, record_many
+from baocao.audit.services import event, record, record_many, record_read
 
 from .models import CODE_PATTERN, Unit, UnitKind, UnitType
 from . import codes as unit_codes, tree
@@ -220,7 +220,7 @@ def success_message(summary):
 
 def audit_refusal(actor, request, filename, errors):
     """A refused catalogue file leaves its audit event (who, which file, the first problems)."""
-    record("units.import_refused", actor=actor, request=request, after={"file": str(filename)[:200], "problems": len(errors)},
+    record_read("units.import_refused", actor=actor, request=request, after={"file": str(filename)[:200], "problems": len(errors)},
            note="; ".join(str(e) for e in errors[:5])[:500])
 
 
@@ -394,7 +394,7 @@ def import_catalogue(actor, rows, *, request=None):
             return _apply(actor, rows, request, existing)
     outside = [e for e in errors if e.code == "scope"]
     if outside:  # audited outside the transaction, so the refusal is kept
-        record("scope.denied", actor=actor, request=request, note=("catalogue import: " + ", ".join(e.value for e in outside[:20]))[:500])
+        record_read("scope.denied", actor=actor, request=request, note=("catalogue import: " + ", ".join(e.value for e in outside[:20]))[:500])
     raise CatalogueError(errors)
 
 
