@@ -27,7 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from baocao.audit.services import record
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, limit
 from baocao.units.text import clean_text
-from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
+from baocao.formdefs.spec import not_a_number, parse_number, too_large
 from baocao.reports.models import Report
 from baocao.reports.services import (
     InvalidRecords, InvalidValues, StaleReport, grid_values, instance_keys, record_values, replace_records, save_grid,
@@ -38,6 +38,7 @@ from .workbook import MARKER, NUMERIC_TYPES
 
 MAX_RECORDS = 100_000
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_NOT_FINITE = re.compile(r"^[-+]?(s?nan\d*|inf|infinity)$", re.IGNORECASE)
 # What a damaged or hand-made file raises inside openpyxl while it is opened or read.
 BROKEN_FILE = (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -109,12 +110,13 @@ def to_number(value):
     if isinstance(value, (bool, datetime.date, datetime.time, datetime.timedelta)):
         return None, _("Phải là số.")
     try:
-        amount = Decimal(repr(value)) if isinstance(value, float) else parse_number(value)
+        amount = parse_number(value)  # refuses NaN and infinities (a 1e400 number cell reads as inf)
     except ValueError:
+        if isinstance(value, float) or _NOT_FINITE.match(str(value).strip()):
+            return None, not_a_number()
         return None, _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5).")
-    if amount and amount.adjusted() + 1 > MAX_WHOLE_DIGITS:
-        return None, _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
-    return amount, None
+    message = too_large(amount)  # 15 digits before the point ("1e400" typed as text is finite, and too large)
+    return (None, message) if message else (amount, None)
 
 
 def to_date(value):

@@ -10,6 +10,7 @@ child unit" has instance rows coded `group/key` (`instance_code`), where `key` i
 say, the child unit's code; its total row sums them with `sum(group)`.
 """
 import datetime
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -102,9 +103,17 @@ MAX_WHOLE_DIGITS = 15
 LARGEST = Decimal(10) ** MAX_WHOLE_DIGITS
 
 
+def not_a_number():
+    return _("Phải là một số (không nhận NaN, Infinity hay số vô hạn).")
+
+
 def too_large(value):
-    """The message for a number beyond the platform's bound, or None."""
-    if value is not None and abs(value) >= LARGEST:
+    """The message for a number beyond the platform's bound (or not a finite number), or None."""
+    if value is None:
+        return None
+    if not Decimal(value).is_finite():
+        return not_a_number()
+    if abs(value) >= LARGEST:
         return _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
     return None
 
@@ -139,7 +148,13 @@ def parse_number(value):
         if value is None:
             return None
         raise ValueError(value)
+    if isinstance(value, float):  # a number cell of a workbook: 1e400 in the file reads as inf
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return Decimal(repr(value))
     if isinstance(value, (int, Decimal)):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError(value)
         return Decimal(value)
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
     if not text:

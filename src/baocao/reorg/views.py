@@ -36,6 +36,10 @@ from baocao.reports.models import PeriodForm, PeriodStatus, Report
 from baocao.units import tree
 from baocao.units.models import Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
 
+from baocao.jobs import services as jobs
+from baocao.jobs.models import Job
+from baocao.jobs.uploads import UploadRefused, inspect_upload, runs_in_background
+
 from . import excel, operations, transfers
 from .forms import ListUploadForm
 from .models import TransferLine, TransferRequest
@@ -465,14 +469,28 @@ def list_upload(request):
             return redirect("reorg:log")
         context.update({"problems": problems, "file_name": name})
         return render(request, "reorg/list.html", context, status=400)
+    read = None
     if action == "preview" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = _clean(upload.name, 200)
         try:
-            rows = excel.read_list(upload, size=upload.size)
-        except excel.ListFileError as error:
+            inspection = inspect_upload(upload, max_rows=excel.MAX_ROWS + 1001)
+            if runs_in_background(inspection, work=excel.background_work()):
+                # A long list: read by the task worker (progress page), then previewed here.
+                job = jobs.start(request.user, "baocao.reorg.jobs.read_list", title=_("Đọc danh sách sắp xếp từ Excel"),
+                                 request=request, unit=request.user.unit, params={"menu": "admin"}, upload=upload.read(), filename=name)
+                return redirect("jobs:detail", pk=job.pk)
+            read = (excel.read_list(upload, size=upload.size), name)
+        except (UploadRefused, excel.ListFileError) as error:
             context["errors"] = [error.message]
             return render(request, "reorg/list.html", context, status=400)
+    elif request.method == "GET" and request.GET.get("cong_viec", "").isdigit() and len(request.GET["cong_viec"]) <= 18:
+        # The list the task worker read: its rows are on the job, for the account that started it only.
+        job = get_object_or_404(Job.objects.defer("upload", "output"), pk=int(request.GET["cong_viec"]), actor=request.user,
+                                handler="baocao.reorg.jobs.read_list", status=Job.Status.DONE)
+        read = (job.result.get("rows") or [], job.filename)
+    if read is not None:
+        rows, name = read
         outcomes, problems = _list_outcomes(request, rows, preview=True)
         context["file_name"] = name
         if problems:
