@@ -37,6 +37,15 @@ from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_titl
 from .workbook import MARKER, NUMERIC_TYPES
 
 MAX_RECORDS = 100_000
+# What an upload into a form may hold (jobs.uploads.inspect_xlsx): a grid's template is a few
+# hundred rows with little text; a register has a row per record and text in many columns.
+GRID_BOUNDS = {"max_rows": 20_000, "max_strings": 50_000}
+LIST_BOUNDS = {"max_rows": MAX_RECORDS + 1_000, "max_strings": 300_000}
+
+
+def upload_bounds(report):
+    """The rows and shared strings an upload into `report` may have (keywords of inspect_xlsx)."""
+    return GRID_BOUNDS if report.form.kind == "grid" else LIST_BOUNDS
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 _NOT_FINITE = re.compile(r"^[-+]?(s?nan\d*|inf|infinity)$", re.IGNORECASE)
 # What a damaged or hand-made file raises inside openpyxl while it is opened or read.
@@ -154,7 +163,8 @@ class _Reader:
         self.progress = progress or (lambda done, total=None, stage=None, **kw: None)
         self.file_version = None  # the report version the template was made from
         try:
-            self.inspection = inspect_xlsx(fileobj, size)  # bounds first: nothing is expanded beyond them
+            # Bounds first: nothing is parsed beyond them (docs/adr/0013).
+            self.inspection = inspect_xlsx(fileobj, size, **upload_bounds(report))
         except UploadRefused as refused:
             raise ImportRefused([Problem(refused.message)]) from None
         self.book = self._open(data_only=False)

@@ -18,7 +18,7 @@ from baocao.reports.models import Report
 from baocao.units.text import fold
 
 from .forms import ReconcileForm, UploadForm
-from .importing import ImportRefused, Problem, import_workbook, success_message
+from .importing import ImportRefused, Problem, import_workbook, success_message, upload_bounds
 from .printing import report_pdf
 from .reconcile import reconcile_workbook
 from .workbook import export_workbook, template_workbook
@@ -86,7 +86,7 @@ def upload(request, pk):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            inspection = inspect_upload(upload_file)
+            inspection = inspect_upload(upload_file, **upload_bounds(report))
         except UploadRefused as refused:
             problems = [Problem(refused.message)]
             record("exchange.import_refused", request=request, unit=report.unit, obj=report,
@@ -124,7 +124,7 @@ def reconcile(request, pk):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            inspection = inspect_upload(upload_file)
+            inspection = inspect_upload(upload_file, **upload_bounds(report))
         except UploadRefused as refused:
             problems = [Problem(refused.message)]
         else:

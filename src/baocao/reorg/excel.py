@@ -24,6 +24,8 @@ MAX_ROWS = 2000
 # Each row is a tree operation, previewed then applied: the task worker reads a list from a
 # twentieth of the work a register import is read in the request with (~125 rows of 8 columns).
 WORK_WEIGHT = 20
+# Rows (blank ones too) and shared strings a list file may hold (jobs.uploads.inspect_xlsx).
+BOUNDS = {"max_rows": MAX_ROWS + 1001, "max_strings": 20_000}
 
 
 def background_work():
@@ -67,7 +69,7 @@ def read_list(fileobj, size=None):
     from baocao.jobs.uploads import UploadRefused, inspect_xlsx
 
     try:
-        inspect_xlsx(fileobj, size, max_rows=MAX_ROWS + 1001)
+        inspect_xlsx(fileobj, size, **BOUNDS)
     except UploadRefused as refused:
         raise ListFileError(refused.message) from None
     broken = (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError, AttributeError)

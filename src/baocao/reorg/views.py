@@ -474,7 +474,7 @@ def list_upload(request):
         upload = form.cleaned_data["file"]
         name = _clean(upload.name, 200)
         try:
-            inspection = inspect_upload(upload, max_rows=excel.MAX_ROWS + 1001)
+            inspection = inspect_upload(upload, **excel.BOUNDS)
             if runs_in_background(inspection, work=excel.background_work()):
                 # A long list: read by the task worker (progress page), then previewed here.
                 job = jobs.start(request.user, "baocao.reorg.jobs.read_list", title=_("Đọc danh sách sắp xếp từ Excel"),

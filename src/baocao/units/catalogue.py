@@ -45,6 +45,8 @@ UPDATE_BATCH = 1000
 # events: a 5,406-row catalogue took 50 s): the task worker takes a catalogue from a tenth of
 # the work a register import is read in the request with.
 WORK_WEIGHT = 10
+# Rows and shared strings a catalogue file may hold (jobs.uploads.inspect_xlsx).
+BOUNDS = {"max_rows": MAX_ROWS + 1000, "max_strings": 500_000}
 
 
 def background_work():
@@ -166,7 +168,7 @@ def read_xlsx(fileobj, size=None, progress=None):
     from baocao.jobs.uploads import UploadRefused, inspect_xlsx
 
     try:
-        inspection = inspect_xlsx(fileobj, size, max_rows=MAX_ROWS + 1000)
+        inspection = inspect_xlsx(fileobj, size, **BOUNDS)
     except UploadRefused as refused:
         raise CatalogueError([RowError(0, "", "", refused.message)]) from None
     broken = (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)

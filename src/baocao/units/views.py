@@ -56,7 +56,7 @@ def catalogue_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            inspection = inspect_upload(upload, max_rows=catalogue.MAX_ROWS + 1000)
+            inspection = inspect_upload(upload, **catalogue.BOUNDS)
             if runs_in_background(inspection, work=catalogue.background_work()):
                 # More than a few hundred units: read, checked and applied by the task worker, with a progress page.
                 job = jobs.start(request.user, "baocao.units.jobs.import_catalogue", title=_("Nhập danh mục đơn vị"),
