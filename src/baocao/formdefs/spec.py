@@ -18,6 +18,8 @@ from decimal import Context, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from baocao.textbounds import TEXT_CELL
+
 from . import formula as f
 from .formula import CONTEXT, EvaluationError, evaluate, number, truth
 
@@ -599,6 +601,8 @@ class GridSpec:
             if column.type == "text":
                 if not isinstance(value, str):
                     problems.append(RuleResult("cell_type", "error", _("Phải là văn bản."), cell_key))
+                elif len(value) > TEXT_CELL:
+                    problems.append(RuleResult("cell_max", "error", _("Tối đa %(n)d ký tự.") % {"n": TEXT_CELL}, cell_key))
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite():
                 problems.append(RuleResult("cell_type", "error", _("Phải là số."), cell_key))
@@ -786,8 +790,9 @@ class ListSpec:
             return None, (_("Bắt buộc nhập.") if fl.required else None)
         if fl.type in ("text", "reference"):
             text = unicodedata.normalize("NFC", str(value))  # one spelling of each letter: duplicates are found
-            if fl.max_length and len(text) > fl.max_length:
-                return text, _("Tối đa %(n)d ký tự.") % {"n": fl.max_length}
+            longest = min(fl.max_length or TEXT_CELL, TEXT_CELL)  # the platform's bound when the form sets none
+            if len(text) > longest:
+                return text, _("Tối đa %(n)d ký tự.") % {"n": longest}
             return text, None
         if fl.type == "choice":
             keys = {c.key for c in self.enumerations[fl.enumeration]}

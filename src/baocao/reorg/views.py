@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.accounts.models import Account
 from baocao.audit.models import AuditEvent
@@ -76,6 +76,25 @@ DESCRIPTIONS = {
     "split": gettext_lazy("Một đơn vị chia, tách thành nhiều đơn vị; mỗi đơn vị trực thuộc được chuyển về một đơn vị kế thừa."),
     "retire": gettext_lazy("Giải thể một đơn vị không còn đơn vị trực thuộc; mã và lịch sử được giữ, tài khoản bị thu hồi."),
 }
+
+
+# Free text of the decision forms: refused when too long, never cut (baocao.textbounds).
+TEXT_LIMITS = {
+    "note": (textbounds.NOTE, gettext_lazy("Ghi chú")),
+    "decision_number": (100, gettext_lazy("Số quyết định")),
+    "decision_issuer": (textbounds.LINE, gettext_lazy("Cơ quan ban hành")),
+}
+
+
+def _too_long(request):
+    """Messages for the posted free-text fields longer than their bound ([] if none)."""
+    if request.method != "POST":
+        return []
+    try:
+        textbounds.bounded_fields(request.POST, TEXT_LIMITS)
+    except textbounds.TextTooLong as error:
+        return error.messages
+    return []
 
 
 def _label(operation):
@@ -310,6 +329,7 @@ def operation_page(request, slug):
     errors, preview, status = [], None, 200
     fingerprint = _fingerprint(form)
     if action in ("preview", "execute"):
+        errors += _too_long(request)
         decision = _decision(form, errors)
         arguments = _arguments(operation, form, errors)
         if not errors:
@@ -602,6 +622,7 @@ def transfer_new(request):
         }
     errors = []
     if request.method == "POST" and request.POST.get("action") != "add_row":
+        errors += _too_long(request)
         sources = _units(form["sources"], _("Đơn vị cũ"), errors)
         targets, shares = [], {}
         filled = [row for row in form["targets"] if row["code"] or row["share"]]
@@ -815,8 +836,9 @@ def transfer_execute(request, pk):
 def transfer_reject(request, pk):
     policy.require(request.user, permissions.TRANSFER_EXECUTE, note=f"transfer {pk}")
     transfer = _transfer(request, pk)
-    reason = _clean(request.POST.get("reason"), 2000)
+    reason = _clean(request.POST.get("reason"), textbounds.REASON)
     try:
+        textbounds.bounded(request.POST.get("reason"), textbounds.REASON, _("Lý do từ chối"))
         transfers.reject(request.user, transfer, reason=reason, request=request)
     except ValidationError as error:
         transfer.refresh_from_db()
