@@ -187,10 +187,12 @@ def _outcome(response):
         return f"→ {response.url}"
     for marker in ('data-testid="import-problems"', 'data-testid="list-errors"', 'data-testid="catalogue-errors"', "alert-danger"):
         if marker in text:
-            region = text[text.index(marker) :]
+            region = text[text.index(marker) :].split(">", 1)[-1]
             if "<tbody>" in region:  # the import's table of problems: the last cell of the first row
                 region = region[region.index("<tbody>") :].split("</tr>")[0].rsplit("<td>", 1)[-1]
-            plain = " ".join(re.sub(r"<[^>]+>", " ", region.split(">", 1)[-1]).split())
+            elif "<li>" in region:
+                region = region[region.index("<li>") :]
+            plain = " ".join(re.sub(r"<[^>]+>", " ", region).split())
             return f"{response.status_code} refused: {plain[:110]}"
     return f"HTTP {response.status_code}"
 

@@ -85,9 +85,9 @@ def test_rows_and_cells_are_counted_not_only_declared(settings):
     content = hostile.many_rows(_small_book(), 3_000, columns=4)  # no <dimension>: nothing declared
     inspection = _inspect(content)
     assert inspection.rows == 3_002 and inspection.cells == 12_004 and inspection.complete
-    assert "3002 dòng, vượt giới hạn 2000 dòng" in _refusal(content, max_rows=2_000)
+    assert "Trang tính có hơn 2000 dòng, vượt giới hạn" in _refusal(content, max_rows=2_000)
     settings.BAOCAO_UPLOAD_MAX_CELLS = 10_000
-    assert "vượt giới hạn 10000 ô" in _refusal(content)
+    assert "Trang tính có hơn 10000 ô, vượt giới hạn" in _refusal(content)
 
 
 def test_the_background_decision_follows_the_work_not_the_bytes(settings):
@@ -123,7 +123,7 @@ def test_hostile_files_are_refused_in_the_request_with_a_vietnamese_message(open
         (hostile.tiny_strings(template, 30), "chuỗi văn bản (ô chữ), vượt giới hạn"),
         (hostile.tiny_strings(template, 120), "vượt giới hạn 32 MB"),
         (hostile.lying_sizes(template, 50), "không đúng kích thước"),
-        (hostile.many_rows(template, 100_000), "vượt giới hạn 20000 dòng"),
+        (hostile.many_rows(template, 100_000), "Trang tính có hơn 20000 dòng, vượt giới hạn"),
     ):
         response = _upload(client, view, report, content)
         assert response.status_code == 400 and expected in response.content.decode(), expected
@@ -244,7 +244,7 @@ def test_a_long_reorganisation_list_is_read_by_the_worker_then_previewed(tuphap,
     other.force_login(make_account("BTC", "central_admin", username="BTC_qt"), backend="baocao.accounts.backends.AccountBackend")
     assert other.get(job.result["link"]).status_code == 404  # the rows are the starter's only
     # Hostile lists are refused in the request.
-    for content, expected in ((hostile.many_rows(_list([row]), 5_000), "vượt giới hạn 3001 dòng"),
+    for content, expected in ((hostile.many_rows(_list([row]), 5_000), "Trang tính có hơn 3001 dòng"),
                               (hostile.renamed_strings(_list([row]), 30_000), "hơn 20.000 chuỗi")):
         response = client.post(reverse("reorg:list"), {"file": SimpleUploadedFile("x.xlsx", content), "action": "preview"})
         assert response.status_code == 400 and expected in response.content.decode(), expected

@@ -334,7 +334,7 @@ def inspect_xlsx(fileobj, size=None, *, max_rows=None, max_strings=None, scan_mb
                     if counting:
                         counter.feed(data)
                         _check_strings_count(before + part.strings, max_strings)  # stop at once, not at the part's end
-                        _check_sheet(part.rows, part.cells, max_rows, max_cells)
+                        _check_sheet(part.rows, part.cells, max_rows, max_cells, counted=True)
 
                 part.actual = _inflate(fileobj, info, part.declared, on_chunk)
                 if part.actual != part.declared:
@@ -347,7 +347,7 @@ def inspect_xlsx(fileobj, size=None, *, max_rows=None, max_strings=None, scan_mb
                 if part.strings and part.kind != "strings":
                     part.kind = "strings"  # shared-string items wherever they are count as shared strings
                     _check_strings_bytes(sum(p.actual for p in parts if p.kind == "strings"), max_strings_bytes)
-                _check_sheet(part.rows, part.cells, max_rows, max_cells)
+                _check_sheet(part.rows, part.cells, max_rows, max_cells, counted=True)
             if sum(p.cells for p in parts) > max_cells:
                 raise UploadRefused(_("Tệp có %(n)s ô, vượt giới hạn %(max)s ô. %(hint)s")
                                     % {"n": _vn(sum(p.cells for p in parts)), "max": _vn(max_cells), "hint": _split_up()})
@@ -380,11 +380,17 @@ def _check_part_bytes(part, n, max_bytes):
                             % {"part": part.name[:100], "n": n // MB, "max": max_bytes // MB})
 
 
-def _check_sheet(rows, cells, max_rows, max_cells):
+def _check_sheet(rows, cells, max_rows, max_cells, counted=False):
+    """Refuse a sheet beyond the bounds: as declared (its dimension), or as counted so far
+    (counting stops at the bound, so the message says "more than")."""
     if rows > max_rows:
+        if counted:
+            raise UploadRefused(_("Trang tính có hơn %(max)d dòng, vượt giới hạn. Hãy chia số liệu thành nhiều tệp.") % {"max": max_rows})
         raise UploadRefused(_("Trang tính có %(n)d dòng, vượt giới hạn %(max)d dòng. Hãy chia số liệu thành nhiều tệp.")
                             % {"n": rows, "max": max_rows})
     if cells > max_cells:
+        if counted:
+            raise UploadRefused(_("Trang tính có hơn %(max)d ô, vượt giới hạn. Hãy chia số liệu thành nhiều tệp.") % {"max": max_cells})
         raise UploadRefused(_("Trang tính có %(n)d ô, vượt giới hạn %(max)d ô. Hãy chia số liệu thành nhiều tệp.")
                             % {"n": cells, "max": max_cells})
 
