@@ -274,7 +274,7 @@ def main(argv=None):
     fixtures = _fixtures()
     accounts = {"admin": fixtures["admin"], "entry": fixtures["entry"]}
     print(f"database: {connection.vendor}; request scan budget {settings.BAOCAO_UPLOAD_REQUEST_SCAN_MB if hasattr(settings, 'BAOCAO_UPLOAD_REQUEST_SCAN_MB') else 64} MB, "
-          f"background above {settings.BAOCAO_BACKGROUND_WORK:,} cells + strings")
+          f"background above {settings.BAOCAO_BACKGROUND_WORK:,} cells with a value + strings")
     verdicts = []
     for form in _forms(fixtures):
         if args.only and args.only not in form[0]:

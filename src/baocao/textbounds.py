@@ -17,6 +17,7 @@ NOTE = 2_000  # a note: under a decision, a warning note, a request's note
 EXPLANATION = 20_000  # a report's thuyết minh (several pages of text)
 DESCRIPTION = 10_000  # a support request or its answer
 TEXT_CELL = 2_000  # a text cell of a grid
+FOOTER_NOTE = 1_000  # a note under a grid (reports.services.clean_notes keeps 1,000)
 MAX_WARNING_NOTES = 200  # warning notes in one request (a form raises at most a few dozen warnings)
 MAX_NOTE_KEY = 200  # the key of a warning note (a rule code and its row)
 

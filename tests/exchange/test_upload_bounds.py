@@ -97,6 +97,15 @@ def test_the_background_decision_follows_the_work_not_the_bytes(settings):
     items = hostile.parts(_small_book())
     items["xl/media/image1.png"] = bytes(range(256)) * 4_000  # a 1 MB picture: bytes, no work
     assert not runs_in_background(_inspect(hostile.build(items)))
+    # Empty cells formatted in advance (the reorganisation list's template: 200 rows as text) are no work either.
+    book = Workbook()
+    for row in range(2, 4_002):
+        for column in range(1, 4):
+            book.active.cell(row, column).number_format = "@"
+    out = io.BytesIO()
+    book.save(out)
+    inspection = _inspect(out.getvalue())
+    assert inspection.cells >= 12_000 and inspection.work < 10 and not runs_in_background(inspection)
 
 
 def test_a_file_too_large_to_inspect_in_a_request_is_left_to_the_worker(settings):

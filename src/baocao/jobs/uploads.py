@@ -46,13 +46,14 @@ MAX_MANIFEST_KB = 1024  # [Content_Types].xml and relationship parts: read whole
 # What a web request may inflate to inspect a file; a file declaring more is inspected (and
 # read) by the task worker.
 REQUEST_SCAN_MB = 64
-# Estimated work (cells + shared strings) above which an upload is read by the task worker.
+# Estimated work (cells with a value + shared strings) above which an upload is read by the task worker.
 BACKGROUND_WORK = 20_000
 
 CHUNK = 1 << 20
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?dimension\s+ref=\"(?:\$?[A-Z]+\$?\d+:)?\$?([A-Z]{1,3})\$?(\d{1,9})\"")
-# The elements that cost a reader work, with any namespace prefix: shared strings, rows, cells.
-_COUNTED = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?(si|row|c)[\s/>]")
+# The elements that cost a reader work, with any namespace prefix: shared strings, rows, cells,
+# and the values of cells (<v>, <is>: a cell without one is an empty formatted cell).
+_COUNTED = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?(si|row|c|v|is)[\s/>]")
 _ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?(Override|Default|Relationship)\s([^>]*)>")
 _ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
@@ -94,6 +95,7 @@ class Part:
     strings: int = 0
     rows: int = 0
     cells: int = 0
+    values: int = 0
     declared_rows: int = 0
     declared_cells: int = 0
 
@@ -107,11 +109,13 @@ class Inspection:
     strings: int = 0  # shared strings (counted; 0 when not complete)
     complete: bool = True  # every part was inflated and counted (False: left to the task worker)
     parts: list = field(default_factory=list, repr=False)
+    values: int = 0  # cells holding a value (counted; empty formatted cells are not work)
 
     @property
     def work(self):
-        """The estimated work of reading the file (cells + shared strings); None if unknown."""
-        return self.cells + self.strings if self.complete else None
+        """The estimated work of reading and checking the file (cells with a value + shared
+        strings); None if unknown."""
+        return self.values + self.strings if self.complete else None
 
 
 def _column_number(letters):
@@ -213,8 +217,10 @@ class _Counter:
                 self.part.cells += 1
             elif name == b"row":
                 self.part.rows += 1
-            else:
+            elif name == b"si":
                 self.part.strings += 1
+            else:
+                self.part.values += 1
         self.tail = data[cut:]
 
 
@@ -319,7 +325,8 @@ def inspect_xlsx(fileobj, size=None, *, max_rows=None, max_strings=None, scan_mb
                     rows = max((p.declared_rows for p in sheets), default=0)
                     cells = sum(p.declared_cells for p in sheets)
                 return Inspection(expanded, sum(p.declared for p in sheets), rows, cells,
-                                  sum(p.strings for p in parts) if complete else 0, complete, parts)
+                                  sum(p.strings for p in parts) if complete else 0, complete, parts,
+                                  sum(p.values for p in parts) if complete else 0)
 
             if scan_mb is not None and expanded > scan_mb * MB:
                 return inspection(complete=False)
@@ -405,7 +412,7 @@ def inspect_upload(upload, *, max_rows=None, max_strings=None):
 
 def runs_in_background(inspection, work=None):
     """Whether an upload goes to the task worker rather than be read in the request: when its
-    estimated work (cells + shared strings) is above `work` (default
+    estimated work (cells with a value + shared strings) is above `work` (default
     BAOCAO_BACKGROUND_WORK, 20,000), or not known because the file was too large to inspect
     in the request."""
     threshold = work if work is not None else getattr(settings, "BAOCAO_BACKGROUND_WORK", BACKGROUND_WORK)

@@ -29,7 +29,7 @@ BOUNDS = {"max_rows": MAX_ROWS + 1001, "max_strings": 20_000}
 
 
 def background_work():
-    """The estimated work (cells + strings) above which the list is read by the task worker."""
+    """The estimated work (cells with a value + strings) above which the list is read by the task worker."""
     from django.conf import settings
 
     return settings.BAOCAO_BACKGROUND_WORK // WORK_WEIGHT

@@ -219,7 +219,7 @@ def _bounded_texts(request, spec):
     what is too long; notes of fields the form does not have are left out."""
     explanation = textbounds.bounded(request.POST.get("explanation", ""), textbounds.EXPLANATION, _("Thuyết minh"))
     fields = {field["code"]: field for field in getattr(spec, "footer_fields", ())}
-    limits = {code: (textbounds.NOTE, field["label"]) for code, field in fields.items()}
+    limits = {code: (textbounds.FOOTER_NOTE, field["label"]) for code, field in fields.items()}
     notes = textbounds.bounded_fields({name[2:]: value for name, value in request.POST.items() if name[2:] in fields and name.startswith("n|")}, limits)
     return explanation, {code: text for code, text in notes.items() if f"n|{code}" in request.POST}
 

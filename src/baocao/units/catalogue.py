@@ -51,7 +51,7 @@ BOUNDS = {"max_rows": MAX_ROWS + 1000, "max_strings": 500_000}
 
 
 def background_work():
-    """The estimated work (cells + strings) above which a catalogue is imported by the task worker."""
+    """The estimated work (cells with a value + strings) above which a catalogue is imported by the task worker."""
     return settings.BAOCAO_BACKGROUND_WORK // WORK_WEIGHT
 
 
