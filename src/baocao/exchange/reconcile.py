@@ -20,6 +20,16 @@ class Difference:
     platform: str
     file: str
 
+    def __str__(self):
+        return _("Dòng “%(row)s”, cột %(column)s: trên phần mềm “%(platform)s”, trong tệp “%(file)s”.") % {
+            "row": self.row, "column": self.column, "platform": self.platform, "file": self.file}
+
+
+def differences_message(differences):
+    if not differences:
+        return _("Số liệu trong tệp khớp với số liệu trên phần mềm.")
+    return _("Có %(n)d ô khác nhau giữa tệp và số liệu trên phần mềm.") % {"n": len(differences)}
+
 
 def _shown(value):
     return vn_number(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
