@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.access.models import RoleGrant
 from baocao.audit.services import record
@@ -59,6 +59,7 @@ def file_request(actor, *, kind, reason, role="", target=None, letter_number="",
     if policy.may(actor, permissions.ACCOUNT_REQUEST_DECIDE, unit):
         raise ValidationError(_("Quản trị viên cấp, thu hồi tài khoản của đơn vị mình tại trang Quản lý người dùng, không gửi đề nghị."))
     errors = []
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do"))
     if not reason.strip():
         errors.append(_("Cần nêu lý do đề nghị."))
     letter_number = (letter_number or "").strip()
@@ -154,7 +155,8 @@ def _decide(actor, account_request, approve, comment, request):
     account_request = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
     if account_request.status != AccountRequest.Status.PENDING:
         raise ValidationError(_("Đề nghị này đã được xử lý."))
-    if not approve and not comment.strip():
+    comment = textbounds.bounded(comment, textbounds.REASON, _("Ý kiến"))
+    if not approve and not comment:
         raise ValidationError(_("Cần nêu lý do từ chối."))
     if approve and account_request.kind == AccountRequest.Kind.NEW:
         unit = account_request.unit

@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from baocao import textbounds
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record_many
 from baocao.dbtext import iexact
@@ -114,12 +115,20 @@ def _fresh(unit):
 
 
 def _log(actor, operation, decision, change, note="", request=None, events=()):
+    note = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú"))
+    decision = _bounded(decision)
     log = Reorganisation.objects.create(
         operation=operation, decision_number=decision.number.strip()[:100], decision_date=decision.date,
         decision_issuer=decision.issuer.strip()[:300], note=note.strip(), actor=actor, details=change.as_json(),
     )
     record_many([event(action, actor=actor, request=request, unit=unit, obj=log, after=after) for action, unit, after in events])
     return log
+
+
+def _bounded(decision):
+    """The decision's fields as typed, refused if longer than a line (never cut)."""
+    return Decision(textbounds.bounded(decision.number, textbounds.LINE, _("Số quyết định")), decision.date,
+                    textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
 
 
 def _check_parent(parent):
@@ -352,6 +361,7 @@ def merge_wave(actor, merges, *, decision=NO_DECISION, note="", request=None):
     work is set-based too). A merger into an existing unit, or of sources that still have
     units below them, is taken by `merge` one by one inside the same transaction.
     Returns [(target, log)] in the order given."""
+    note, decision = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú")), _bounded(decision)
     with transaction.atomic():
         lock()
         simple, done = [], {}
