@@ -7,6 +7,7 @@ nothing; a file with new names or parents updates them (moving whole subtrees).
 import re
 import zipfile
 from xml.etree.ElementTree import ParseError
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record, record_many, record_read
 
-from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+from .models import CODE_PATTERN, Unit, UnitKind, UnitStatus, UnitType
 from . import codes as unit_codes, tree
 from .signals import units_created, units_renamed
 from .text import clean_text, fold
@@ -336,6 +337,15 @@ def validate(rows, actor=None, existing=None):
             continue
         if parent_key and parent_key not in by_key and parent_key not in existing:
             errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Không tìm thấy đơn vị cấp trên trong tệp hoặc trong danh mục.")))
+        elif parent_key and kind is not None:
+            # The tree's own rules (units.tree): never under a reporting unit or a retired one.
+            stored = existing.get(parent_key)
+            parent = SimpleNamespace(code=(by_key[parent_key].code if parent_key in by_key else stored.code),
+                                     kind=kind_of.get(parent_key) or (stored.kind if stored else None),
+                                     status=stored.status if stored is not None else UnitStatus.ACTIVE)
+            problem = tree.parent_problem(parent) if parent.kind else ""
+            if problem:
+                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, problem))
 
     # Cycles: follow each unit's parent chain, through the file where it says so and
     # through the stored tree elsewhere (whose ancestors we know from the loaded paths).
@@ -485,6 +495,7 @@ def _apply(actor, rows, request, existing):
     events = []
     created_ids = []
     to_update = []  # changed units, written in one statement per batch (not one per unit)
+    moves = []  # (code, old parent, new parent, units moved), for the reorganisation record
     types_to_set = {}
     renamed = []
     # The stored unit types of the units in the file, in one pass rather than one query each.
@@ -519,7 +530,9 @@ def _apply(actor, rows, request, existing):
             changed = moved or unit.name != r.name or unit.kind != kind or bool(contact)
             if moved:
                 old_path = unit.path
-                tree.move_paths(unit, parent)  # the whole subtree, with the apps above told
+                moves.append(tree.catalogue_move(actor, unit, parent))  # the whole subtree, checked, the apps above told
+                unit.path, unit.depth = Unit.path_for(parent, unit.code), parent.depth + 1
+                unit.parent, unit._stored_parent_id = parent, parent.pk
                 for other in existing.values():  # keep cached paths of the moved subtree current
                     if other.path.startswith(old_path) and other is not unit:
                         other.path = unit.path + other.path[len(old_path) :]
@@ -561,6 +574,8 @@ def _apply(actor, rows, request, existing):
             [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
         )
     record_many(events)
+    tree.record_catalogue(actor, created=[u.code for u in existing.values() if u.pk in set(created_ids)], moved=moves,
+                          note=_("Nhập danh mục đơn vị từ Excel"), request=request)
     if created_ids:  # with their unit types set: the apps above give them their obligations
         units_created.send(sender=Unit, unit_ids=created_ids)
     if renamed:

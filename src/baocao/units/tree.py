@@ -131,13 +131,22 @@ def _bounded(decision):
                     textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
 
 
-def _check_parent(parent):
+def parent_problem(parent):
+    """Why `parent` (a Unit, or a unit of an imported file not yet stored) cannot have a unit
+    placed under it ("" if it can): the tree's rules for every writer of the tree."""
     if parent is None:
-        raise ValidationError(_("Cần chọn đơn vị cấp trên."))
+        return _("Cần chọn đơn vị cấp trên.")
     if parent.status != UnitStatus.ACTIVE:
-        raise ValidationError(_("Đơn vị cấp trên %(code)s đã giải thể, sáp nhập.") % {"code": parent.code})
+        return _("Đơn vị cấp trên %(code)s đã giải thể, sáp nhập.") % {"code": parent.code}
     if parent.kind not in PARENT_KINDS:
-        raise ValidationError(_("%(code)s là đơn vị báo cáo, không có đơn vị trực thuộc.") % {"code": parent.code})
+        return _("%(code)s là đơn vị báo cáo, không có đơn vị trực thuộc.") % {"code": parent.code}
+    return ""
+
+
+def _check_parent(parent):
+    problem = parent_problem(parent)
+    if problem:
+        raise ValidationError(problem)
 
 
 def check_new_code(code):
@@ -250,6 +259,22 @@ def _move(actor, unit, parent):
     if unit.parent_id != parent.pk:
         move_paths(unit, parent)
     return (unit.code, old_parent, parent.code, size)
+
+
+def catalogue_move(actor, unit, parent):
+    """A move the catalogue import makes (units.catalogue holds the tree lock): checked and
+    made as `move` makes it. Returns its line for `record_catalogue`."""
+    return _move(actor, _fresh(unit), _fresh(parent))
+
+
+def record_catalogue(actor, *, created, moved, note, request=None):
+    """The catalogue import's creations and moves, recorded as reorganisations like any other."""
+    if moved:
+        _log(actor, Reorganisation.Operation.MOVE, NO_DECISION, Change(moved=list(moved)), note, request)
+    if created:
+        more = len(created) - 1000  # the record names a thousand; the audit log has every one
+        _log(actor, Reorganisation.Operation.CREATE, NO_DECISION, Change(created=list(created[:1000])),
+             note + (_(" (và %(n)d đơn vị khác)") % {"n": more} if more > 0 else ""), request)
 
 
 def move(actor, unit, *, parent, decision=NO_DECISION, note="", request=None):
