@@ -109,6 +109,9 @@ ACTIONS = {
     "close": (periods.close_period, _("Đã đóng kỳ báo cáo.")),
     "reopen": (periods.reopen_period, _("Đã mở lại kỳ báo cáo.")),
     "lock": (periods.lock_period, _("Đã khóa kỳ báo cáo.")),
+    # The one change a locked period accepts: back to closed, with the reason (audited).
+    "unlock": (lambda actor, period, request: periods.unlock_period(actor, period, reason=_reason(request), request=request),
+               _("Đã mở khóa kỳ báo cáo: kỳ trở về trạng thái Đã đóng.")),
 }
 
 
