@@ -26,7 +26,7 @@ SQLITE = [
 def forwards(apps, schema_editor):
     statements = [POSTGRESQL] if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)  # no parameters: the function body has its own % placeholders
 
 
 def backwards(apps, schema_editor):
