@@ -18,6 +18,7 @@ from baocao.reports import services
 from baocao.reports.models import Report, ReportRecord
 from baocao.units import tree as t
 from baocao.units.models import Reorganisation, Unit, UnitKind
+from tests.factories import AccountFactory
 from tests.reorg.test_transfers import A12, DECISION, all_buckets, approve, fill
 from tests.reports.test_entry import CAR
 
@@ -487,3 +488,36 @@ def test_two_old_units_into_a_new_unit_that_owes_nothing_yet(tuphap, tree, peopl
     mine = Report.objects.get(unit=target, period=tuphap, form_code=A12)
     assert services.grid_values(mine)[("to_chuc", "chu_ky")] == 7
     assert all_buckets(tree["T02003"], tuphap, A12) == before
+
+
+def test_case_b_data_left_at_the_old_units_is_listed_offered_flagged_and_the_old_account_told(tuphap, tree, people, client, password):
+    """Issue 21, case (b): the merger's preview lists the reports that will wait for their
+    transfer; executing it leads straight to the transfer request, prefilled; until one is
+    filed, the province's and the centre's TRANG CHỦ flag the data; an old unit's revoked
+    account is told, after its right password, where its unit went and which account to use."""
+    approve(fill(Report.objects.get(unit=tree["T02003001"], period=tuphap, form_code=A12), cong_chung_vien=3, viec_hop_dong=100))
+    fill(Report.objects.get(unit=tree["T02003002"], period=tuphap, form_code=A12), cong_chung_vien=2, viec_hop_dong=40)
+    AccountFactory(unit=tree["T02003001"], username="T02003001_bc", must_change_password=False)
+    province = as_(client, people["province"])
+    shown = province.post(op_url("hop-nhat"), {**MERGE, "action": "preview"})
+    waiting = shown.context["preview"]["reports_waiting"]
+    assert [(unit.split(" - ")[0], form, state) for unit, form, _period, state in waiting] == [
+        ("T02003001", A12, "Đã phê duyệt"), ("T02003002", A12, "Đang nhập")]
+    assert 'data-testid="reports-waiting"' in text(shown)
+    done = preview_then_execute(province, "hop-nhat", MERGE)
+    assert done.status_code == 302 and done.url.startswith(reverse("reorg:transfer_new"))
+    offered = province.get(done.url)
+    assert offered.context["form"]["sources"] == "T02003001, T02003002" and offered.context["form"]["targets"][0]["code"] == "T02003009"
+    assert "hãy lập Đề nghị chuyển dữ liệu dưới đây" in text(offered)
+    for account in (people["province"], people["central"]):
+        home = text(as_(client, account).get(reverse("shell:home")))
+        assert "Dữ liệu chờ chuyển sau sắp xếp đơn vị" in home and "2 báo cáo đã nhập" in home
+    assert "Dữ liệu chờ chuyển" not in text(as_(client, people["other"]).get(reverse("shell:home")))  # another province's admin
+
+    told = Client().post(reverse("accounts:login"), {"username": "T02003001_bc", "password": password})
+    assert "đã sáp nhập vào T02003009 - Văn phòng" in text(told) and "Hãy dùng tài khoản T02003009_" in text(told)
+    wrong = Client().post(reverse("accounts:login"), {"username": "T02003001_bc", "password": "sai-mat-khau"})
+    assert "sáp nhập" not in text(wrong) and "Tên đăng nhập hoặc mật khẩu không đúng" in text(wrong)
+
+    file_through_page(province, tuphap)
+    assert "Dữ liệu chờ chuyển" not in text(province.get(reverse("shell:home")))

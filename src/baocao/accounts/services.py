@@ -19,6 +19,21 @@ from . import grants
 from .models import Account, LoginFailure, search_text_for
 
 
+class UnitRetired(Exception):
+    """The password was right, but the account's unit was merged into another (or split, or
+    dissolved) and its accounts revoked: the person is told where its work went. Raised only
+    after the password is checked, so it tells nothing to someone who does not know it."""
+
+    def __init__(self, unit):
+        from baocao.units.models import Unit
+
+        super().__init__(unit.code)
+        self.unit = unit
+        self.successors = list(Unit.objects.filter(predecessor_links__predecessor=unit).order_by("code"))
+        self.usernames = list(Account.objects.filter(unit__in=self.successors, is_active=True).order_by("username")
+                              .values_list("username", flat=True)[:10])
+
+
 class LoginLocked(Exception):
     """Logins with this username from this address (or from this address at all) are
     refused until `until`; no password was checked."""
@@ -111,6 +126,8 @@ def attempt_login(request, username, password):
     if not account.is_active or account.is_locked(now):
         reason = "revoked" if not account.is_active else "locked"
         record_read("login.failure", request=request, actor=account, unit=account.unit, note=reason)
+        if password_ok and not account.is_active and account.unit.status == "retired":
+            raise UnitRetired(account.unit)
         return None
     if password_ok:
         with transaction.atomic():

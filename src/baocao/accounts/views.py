@@ -35,6 +35,9 @@ def login_view(request):
         except services.LoginLocked as locked:
             error = lockout_message(locked.until)
             account = None
+        except services.UnitRetired as retired:
+            error = retired_message(retired)
+            account = None
         if account is not None:
             login(request, account, backend=BACKEND)
             if account.must_change_password:
@@ -50,6 +53,20 @@ def login_view(request):
         "accounts/login.html",
         {"form": form, "error": error, "next": request.GET.get("next", ""), "support": parameters.current()},
     )
+
+
+def retired_message(retired):
+    """Where the work of a merged, split or dissolved unit went, and which account to use."""
+    if not retired.successors:
+        return _("Đơn vị %(unit)s đã giải thể; tài khoản này không còn sử dụng.") % {"unit": retired.unit.label}
+    names = ", ".join(s.label for s in retired.successors)
+    if len(retired.successors) == 1:
+        text = _("Đơn vị %(unit)s đã sáp nhập vào %(successors)s.") % {"unit": retired.unit.label, "successors": names}
+    else:
+        text = _("Đơn vị %(unit)s đã chia, tách thành %(successors)s.") % {"unit": retired.unit.label, "successors": names}
+    if retired.usernames:
+        text += " " + _("Hãy dùng tài khoản %(usernames)s.") % {"usernames": ", ".join(retired.usernames)}
+    return text
 
 
 def lockout_message(until):

@@ -16,6 +16,8 @@ from baocao.reports.models import PeriodStatus, Report
 from baocao.units import tree
 from baocao.units.models import Unit
 
+from . import transfers
+
 
 @dataclass
 class Outcome:
@@ -26,6 +28,7 @@ class Outcome:
     accounts_deactivated: list = field(default_factory=list)  # usernames
     reports_exempted: int = 0  # not started, of retired units, in open periods
     reports_kept: int = 0  # entered or sent by retired units: wait for a transfer
+    reports_waiting: list = field(default_factory=list)  # [(unit, form, period, state)] of those, the first 200
     units_affected: int = 0  # units whose path changed (moved subtrees)
     log_id: int | None = None  # the Reorganisation entry (None in a preview: rolled back)
 
@@ -70,6 +73,8 @@ def _account_for(outcome, actor, started, request):
     open_reports = Report.objects.filter(unit__code__in=retired, period__status=PeriodStatus.OPEN)
     outcome.reports_exempted = open_reports.filter(exempt=True).count()
     outcome.reports_kept = open_reports.filter(exempt=False).count()
+    waiting = transfers.waiting_reports(Report.objects.filter(unit__code__in=retired))
+    outcome.reports_waiting = [(r.unit.label, r.form_code, r.period.name, r.get_status_display()) for r in waiting[:200]]
     outcome.units_affected = sum(m[3] for m in outcome.change.get("moved", []))
 
 

@@ -31,7 +31,7 @@ from baocao.audit.services import record
 from baocao.reports import exemptions, ledger, period_rules, revisions, services, values
 from baocao.reports.models import Period, PeriodStatus, Report, ReportEvent, ReportRecord
 from baocao.units import tree
-from baocao.units.models import Unit
+from baocao.units.models import Unit, UnitLineage, UnitStatus
 
 from .models import TransferLine, TransferRequest, TransferTarget
 
@@ -389,6 +389,28 @@ def reject(actor, transfer, *, reason, request=None):
         transfer.save()
         record("transfer.rejected", actor=actor, request=request, obj=transfer, after={"reason": transfer.reason})
     return transfer
+
+
+def waiting_reports(reports):
+    """Of `reports`, those of retired units that hold entered data in a period that still
+    takes a transfer, and that no transfer request (pending or executed) names yet: data left
+    behind by a reorganisation, to be flagged until someone files its request."""
+    flow = regimes.current().workflow
+    named = TransferRequest.objects.exclude(status=TransferRequest.Status.REJECTED).values("sources")
+    return (reports.filter(unit__status=UnitStatus.RETIRED, exempt=False, period__status__in=[PeriodStatus.OPEN, PeriodStatus.CLOSED])
+            .exclude(status__in=flow.codes_in_stage("not_started")).exclude(unit__in=named)
+            .select_related("unit", "period").order_by("unit__code", "period__data_to", "form_code"))
+
+
+def waiting_in_scope(actor, limit=10):
+    """(how many, the first `limit` with their successors' codes) of the reports waiting for
+    a transfer in the actor's scope (TRANG CHỦ of a province's or the centre's administrator)."""
+    reports = waiting_reports(Report.objects.filter(policy.scope(actor, permissions.TRANSFER_REQUEST).q(path="unit__path", pk="unit_id")))
+    shown = list(reports[:limit])
+    successors = {}
+    for predecessor, code in UnitLineage.objects.filter(predecessor__in={r.unit_id for r in shown}).values_list("predecessor_id", "successor__code"):
+        successors.setdefault(predecessor, []).append(code)
+    return reports.count(), [(r, sorted(successors.get(r.unit_id, []))) for r in shown]
 
 
 def visible_to(actor):

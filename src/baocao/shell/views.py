@@ -13,6 +13,7 @@ from baocao.paging import capped_count
 from baocao.units.models import Unit
 from baocao.reports import selectors
 from baocao.reports.models import PeriodStatus, Report
+from baocao.reorg import transfers
 from baocao.rollup import dashboard
 
 from .menus import menu_by_key, menu_label, menus_for, shown_to
@@ -55,6 +56,9 @@ def home(request):
             {"period": period, "forms": len(owed[period.pk]), "done": sum(r.status in final for r in owed[period.pk]), "reports": owed[period.pk]}
             for period in open_periods
         ]
+    if policy.may_somewhere(account, permissions.TRANSFER_REQUEST):
+        # Data a reorganisation left at old units, flagged until a transfer request names it.
+        context["waiting_transfers"] = transfers.waiting_in_scope(account)
     # An aggregating, governing or central unit: how its subtree is doing (TỔNG HỢP BÁO CÁO).
     context["dashboard"] = dashboard.for_unit(account, account.unit)
     return render(request, "shell/home.html", context)
