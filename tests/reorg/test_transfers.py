@@ -14,7 +14,7 @@ from baocao.formdefs.models import FormCell
 from baocao.reorg import operations, transfers
 from baocao.reorg.models import TransferLine, TransferRequest
 from baocao.reports import periods, services, workflow
-from baocao.reports.models import Report, ReportRecord, RollupTotal
+from baocao.reports.models import Report, ReportEvent, ReportRecord, Revision, RollupTotal
 from baocao.units import tree as t
 from baocao.units.models import Unit, UnitKind
 from tests.reports.test_entry import CAR
@@ -184,3 +184,43 @@ def test_an_interrupted_transfer_leaves_nothing_half_done(tuphap, tree, merged, 
     assert request.status == "pending" and not TransferLine.objects.exists()
     assert services.grid_values(Report.objects.get(unit=target, period=tuphap, form_code=A12)) == {}
     assert all_buckets(tree["T02003"], tuphap, A12) == before
+
+
+@pytest.mark.parametrize("second_steps, expected", [
+    (("gui_kiem_tra", "da_kiem_tra", "phe_duyet"), "da_phe_duyet"),  # approved + approved: arrives approved
+    (("gui_kiem_tra",), "cho_kiem_tra"),  # approved + only sent: stays sent, nothing promoted
+])
+def test_keeping_states_the_data_arrives_as_it_was_never_promoted_and_frozen_as_a_revision(tuphap, tree, second_steps, expected):
+    """ADR 0011 (issue 21, case (b)): the new unit's empty report does not count; the result
+    takes the least advanced state of the data it holds, with a revision frozen, its history
+    naming the states, and the approved figures of the province unchanged."""
+    first = fill(Report.objects.get(unit=tree["T02003001"], period=tuphap, form_code=A12), cong_chung_vien=3)
+    approve(first)
+    second = fill(Report.objects.get(unit=tree["T02003002"], period=tuphap, form_code=A12), cong_chung_vien=2)
+    for code in second_steps:
+        workflow.transition(None, second, code)
+    def approved():
+        cell = FormCell.objects.get(form_code=A12, row_code="to_chuc", column_code="cong_chung_vien")
+        return sum(RollupTotal.objects.filter(unit=tree["T02"], period=tuphap, bucket=3, cell=cell).values_list("number", flat=True))
+
+    approved_before = approved()
+    target, _outcome = operations.run(None, "merge", sources=[tree["T02003001"], tree["T02003002"]], decision=DECISION,
+                                      new={"code": "T02003009", "name": "Hợp nhất", "parent": tree["T02003"],
+                                           "unit_types": ["to_chuc_hanh_nghe_cong_chung"]})
+    assert Report.objects.get(unit=target, period=tuphap, form_code=A12).status == "chua_nhap"  # founded empty
+    request = transfers.file_request(None, sources=[tree["T02003001"], tree["T02003002"]], targets=[target], periods=[tuphap], decision=DECISION)
+    request.keep_state = True  # as the central administrator chooses on the page (not saved: the preview)
+    planned = transfers.plan(request)
+    assert planned.lines[-1].state_after == expected
+    transfers.execute(None, request, keep_state=True)
+    result = Report.objects.get(unit=target, period=tuphap, form_code=A12)
+    assert result.status == expected and result.revision >= 1 and result.submitted_at is not None
+    assert services.grid_values(result)[("to_chuc", "cong_chung_vien")] == 5
+    assert Revision.objects.get(report=result, number=result.revision).values["to_chuc|cong_chung_vien"] == "5"
+    assert ReportEvent.objects.filter(report=result, transition="transfer", to_state=expected).exists()
+    approved_after = approved()
+    if expected == "da_phe_duyet":
+        assert approved_after == approved_before == 5  # both approved figures, nothing lost or doubled
+    else:
+        assert (approved_before, approved_after) == (3, 0)  # the approved part waits with the sent one: never promoted
+    assert "thấp nhất" in planned.lines[-1].state_reason or "Giữ trạng thái" in planned.lines[-1].state_reason
