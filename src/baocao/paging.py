@@ -21,8 +21,63 @@ DEFER_FROM = 500
 
 def capped_count(queryset, cap=COUNT_CAP):
     """(count, capped): the number of rows, at most `cap`, and whether there are more."""
+    if isinstance(queryset, Chain):
+        return queryset.capped_count(cap)
     n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
+
+
+def rows_between(queryset, bottom, top):
+    """The rows bottom..top of an ordered queryset; past DEFER_FROM skipped rows, their keys
+    first (walking only the ordering's index), then those rows with their joins."""
+    if bottom < DEFER_FROM:
+        return list(queryset[bottom:top])
+    keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+    rows = queryset.order_by().filter(pk__in=keys).in_bulk()
+    return [rows[key] for key in keys if key in rows]
+
+
+class Chain:
+    """Ordered querysets read one after the other as one list: an order no index serves as a
+    whole (the user list by status: the rare revoked, locked and locked-out accounts, then
+    the active ones) read as parts that each walk an index (docs/adr/0014). Slicing counts
+    only the parts it skips past (each capped), so a page costs a page whatever the table."""
+
+    def __init__(self, parts):
+        self.parts = list(parts)
+        self._counts = {}
+
+    def _count(self, n, cap=COUNT_CAP):
+        if n not in self._counts:
+            self._counts[n] = self.parts[n].order_by()[: cap + 1].count()
+        return self._counts[n]
+
+    def capped_count(self, cap=COUNT_CAP):
+        total = 0
+        for n in range(len(self.parts)):
+            total += self._count(n, cap)
+            if total > cap:
+                return cap, True
+        return total, False
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice):
+            raise TypeError("Chain supports slices only")
+        skip, need = window.start or 0, window.stop - (window.start or 0)
+        out = []
+        for n, part in enumerate(self.parts):
+            if need <= 0:
+                break
+            if skip:
+                size = self._count(n)
+                if skip >= size:
+                    skip -= size
+                    continue
+            rows = rows_between(part, skip, skip + need)
+            out += rows
+            need -= len(rows)
+            skip = 0
+        return out
 
 
 class CappedPaginator(Paginator):
@@ -51,6 +106,4 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = self.object_list.order_by().filter(pk__in=keys).in_bulk()
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        return self._get_page(rows_between(self.object_list, bottom, top), number, self)
