@@ -265,6 +265,27 @@ def report_save(request, pk):
     return _save_grid(request, report)
 
 
+def posted_fields_bound(request, pk):
+    """How many fields a plain (non-JavaScript) save of report `pk` may post: one input per
+    cell of its grid (a group's rows one per unit below it: a 12b of 200 notary
+    organisations has 2,211), its footer notes and a few more. The request's reader applies
+    it instead of DATA_UPLOAD_MAX_NUMBER_FIELDS to this page's POST only, and only when the
+    POST carries more fields than that (shell.middleware); the body stays bounded by
+    DATA_UPLOAD_MAX_MEMORY_SIZE. None for a report that is not a grid."""
+    from baocao.units.models import Unit
+
+    report = Report.objects.select_related("form").filter(pk=pk).first()
+    if report is None or report.form.kind == "list":
+        return None
+    spec = report.form.spec_object()
+    groups = sum(1 for row in spec.rows if getattr(row, "per", None))
+    below = Unit.objects.filter(parent_id=report.unit_id).count() if groups else 0
+    return min(MAX_POSTED_CELLS, (len(spec.rows) + groups * below) * len(spec.leaves) + 100)
+
+
+report_save.posted_fields_bound = posted_fields_bound
+
+
 # --- lists -----------------------------------------------------------------------------
 
 
