@@ -107,3 +107,27 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(rows_between(self.object_list, bottom, top), number, self)
+
+
+class KeysetPage:
+    """One page of a list too long to count or to skip through (every unit of the country
+    that owes a form, every report not sent): the rows after a key, in an order an index
+    serves, and the key to ask for the next page (docs/adr/0014). `count` is what is known
+    without reading the rows (stored counters), or None."""
+
+    def __init__(self, rows, per_page, *, after="", key=None, count=None):
+        self.has_next = len(rows) > per_page
+        self.object_list = list(rows[:per_page])
+        self.after = after
+        self.next_after = key(self.object_list[-1]) if self.has_next and key else ""
+        self.count = count
+
+    @property
+    def is_first(self):
+        return not self.after
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
