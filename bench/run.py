@@ -604,6 +604,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="rollup: requests per page and approvals measured (default 30)")
     parser.add_argument("--reuse-national", action="store_true",
                         help="rollup, reorg: reuse the national data set an earlier run left in the database (not after reorg: it changes it)")
+    parser.add_argument("--no-rebuild", action="store_true", help="rollup: skip verify_rollups --rebuild and its check (~15 minutes)")
     parser.add_argument("--audit-events", type=int, default=1_000_000, help="pages: audit events to generate (default 1,000,000)")
     parser.add_argument("--page-requests", type=int, default=25, help="pages: requests of each page (default 25)")
     parser.add_argument("--grid-children", type=int, default=200, help="pages: notary organisations of the 12b (default 200)")
@@ -658,7 +659,7 @@ def main():
             if "rollup" in only:
                 from bench import rollup_bench
 
-                rollup_bench.main(args.national, requests=args.requests, approvals=args.requests)
+                rollup_bench.main(args.national, requests=args.requests, approvals=args.requests, rebuild=not args.no_rebuild)
             if "reorg" in only:  # after rollup: it changes the tree
                 from bench import reorg_bench
 

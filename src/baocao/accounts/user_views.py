@@ -82,18 +82,20 @@ def _scope_label(account):
     return _("Toàn quốc") if policy.scope(account, permissions.ACCOUNT_ADMINISTER).everywhere else account.unit.label
 
 
-def default_sort(actor):
-    """A national administrator's list is by username; a province's (any subtree) in tree
-    order, a walk of the (unit_path, username) index within its subtree: its cost does not
-    depend on where the subtree's usernames sort (docs/adr/0014)."""
-    return "username" if policy.scope(actor, permissions.ACCOUNT_ADMINISTER).everywhere else "unit"
+def default_sort(actor, filters=None):
+    """A national administrator's list is by username; a province's (any subtree), or any
+    list filtered to a unit's subtree, in tree order: a walk of the (unit_path, username)
+    index within the subtree, whose cost does not depend on where the subtree's usernames
+    sort (docs/adr/0014)."""
+    national = policy.scope(actor, permissions.ACCOUNT_ADMINISTER).everywhere and not (filters or {}).get("unit")
+    return "username" if national else "unit"
 
 
-def ordered_accounts(actor, accounts, sort):
+def ordered_accounts(actor, accounts, sort, filters=None):
     """The list's rows in the order `sort` names ("-" for descending)."""
     key, descending = sort.lstrip("-"), sort.startswith("-")
     if key == "status":
-        then = SORTS[default_sort(actor)]
+        then = SORTS[default_sort(actor, filters)]
         return Chain(part.order_by(*[f"-{f}" if descending else f for f in then])
                      for part in administration.by_status(accounts, timezone.now(), descending=descending))
     return accounts.order_by(*[f"-{field}" if descending else field for field in SORTS[key]])
@@ -104,10 +106,10 @@ def user_list(request):
     actor = _administrator(request)
     filters = _filters(request.GET)
     accounts, problem = _filtered_accounts(request, filters)
-    sort = request.GET.get("sort", "") or default_sort(actor)
+    sort = request.GET.get("sort", "") or default_sort(actor, filters)
     if sort.lstrip("-") not in SORTS:
-        sort = default_sort(actor)
-    rows = ordered_accounts(actor, accounts.select_related("unit"), sort)
+        sort = default_sort(actor, filters)
+    rows = ordered_accounts(actor, accounts.select_related("unit"), sort, filters)
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     active_filters = active(filters)
     return render(
@@ -167,7 +169,7 @@ def reset_passwords(request):
             {
                 "active_menu": "admin",
                 "count": count,
-                "sample": list(accounts.order_by(*SORTS[default_sort(actor)]).values_list("username", flat=True)[:20]),
+                "sample": list(accounts.order_by(*SORTS[default_sort(actor, _filters(request.POST))]).values_list("username", flat=True)[:20]),
                 "post": request.POST,
                 "ids": request.POST.getlist("ids"),
                 "filters": _filters(request.POST),

@@ -22,7 +22,7 @@ from baocao.units.text import fold
 
 from . import declarations, selectors, services, workflow
 from .formatting import vn_number
-from .grid_html import cell_html
+from .grid_html import RowCells
 from .models import Report
 
 def BUSY():
@@ -155,27 +155,34 @@ def _grid_context(report, values, problems, may_edit, typed=None, typed_notes=No
     for problem in problems:
         for cell in problem.cells or ((None, None),):
             problems_by_cell.setdefault(tuple(cell), []).append(problem)
+    cell_kinds = {}
     for row in spec.expand_rows(instances):
         cells = []
         for column in spec.leaves:
             if row.kind == "heading":
                 cells.append({"column": column, "disabled": True})
                 continue
-            cell = spec.cell(row.code, column.code)
+            # The instance rows of a group ("one row per unit below") share their template's cells.
+            kind_key = (row.group or row.code, column.code)
+            if kind_key not in cell_kinds:
+                template_cell = spec.cell(row.code, column.code)
+                cell_kinds[kind_key] = (template_cell.disabled, template_cell.computed)
+            disabled, computed = cell_kinds[kind_key]
             key = (row.code, column.code)
             value = (typed or {}).get(key, values.get(key))
             shown = value if isinstance(value, str) else vn_number(value, column.decimals)
             cells.append(
                 {
                     "column": column,
-                    "disabled": cell.disabled,
-                    "computed": cell.computed,
+                    "disabled": disabled,
+                    "computed": computed,
                     "name": f"c|{row.code}|{column.code}",
                     "value": shown,
                     "problems": problems_by_cell.get(key, []),
                 }
             )
-        rows.append({"row": row, "cells_html": mark_safe("".join(cell_html(row, cell, may_edit) for cell in cells))})
+        render_cell = RowCells(row, may_edit).cell
+        rows.append({"row": row, "cells_html": mark_safe("".join(render_cell(cell) for cell in cells))})
     notes = [
         {"field": field, "name": f"n|{field['code']}", "value": (typed_notes or {}).get(field["code"], report.notes.get(field["code"], ""))}
         for field in getattr(spec, "footer_fields", ())
