@@ -191,7 +191,19 @@ def grid(requests, *, children, logged_in, report, trivial_url, baseline, tuphap
         n = next(counter)
         return save({f"to_chuc/{practices[k].pk}|{columns[0]}": str(n % 90 + k) for k in (0, len(practices) // 2, len(practices) - 1)})
 
+    def save_every_input():
+        """What a browser without JavaScript posts: every input of the page (more fields
+        than DATA_UPLOAD_MAX_NUMBER_FIELDS), urlencoded."""
+        from urllib.parse import urlencode
+
+        n = next(counter)
+        version = Report.objects.values_list("version", flat=True).get(pk=grid_report.pk)
+        data = {"version": str(version), "explanation": "", **{f"c|{key}": value for key, value in full.items()},
+                f"c|to_chuc/{practices[0].pk}|{columns[0]}": str(n % 90)}
+        return client.post(f"{url}luu/", urlencode(data), content_type="application/x-www-form-urlencoded")
+
     pages = [(f"12b, {len(practices)} sub-units: render ({cells} cells)", lambda: client.get(url), 200),
-             (f"12b, {len(practices)} sub-units: save 3 cells", save_three, 302)]
+             (f"12b, {len(practices)} sub-units: save 3 cells", save_three, 302),
+             (f"12b, {len(practices)} sub-units: save every input", save_every_input, 302)]
     samples = run_rounds(pages, lambda: client.get(trivial_url), requests)
     _print(samples, [label for label, _f, _s in pages], report, baseline)
