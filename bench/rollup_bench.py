@@ -22,6 +22,7 @@ from . import dataset
 from .run import BASELINE, TRIVIAL, _percentiles, logged_in, measure, ms_figure, ratio, report, secs
 
 FORM = dataset.CONSOLIDATION
+DEEP_UNIT = "T30101101"  # the first commune of T30's first district: deep into the national lists
 
 
 class Statements:
@@ -73,18 +74,25 @@ def _pages(period):
         ("drill-down: a province's 50 units", "T01", "/tong-hop-bao-cao/chi-tiet/", {**base, "don_vi": "T01", "o": drill}),
         ("completeness page, national", "BTC", "/tong-hop-bao-cao/tinh-hinh-gui/", {**base, "don_vi": "BTC"}),
         ("completeness page, a province", "T01", "/tong-hop-bao-cao/tinh-hinh-gui/", {**base, "don_vi": "T01"}),
-        # What grew with the country (issue 23): every unit owing the form at the root, its
-        # 300th page; the units not sent, searched and on a deep page.
+        # What grew with the country (issue 23): every unit owing the form at the root, and a
+        # page deep into it (after the first commune of T30); the units not sent, searched and
+        # deep (after a report of that commune) — keyset pages (docs/adr/0014).
         ("drill-down: every unit, national", "BTC", "/tong-hop-bao-cao/chi-tiet/",
          {**base, "don_vi": "BTC", "o": drill, "pham_vi": "tat_ca"}),
-        ("drill-down: every unit, page 300", "BTC", "/tong-hop-bao-cao/chi-tiet/",
-         {**base, "don_vi": "BTC", "o": drill, "pham_vi": "tat_ca", "page": "300"}),
+        ("drill-down: every unit, deep page", "BTC", "/tong-hop-bao-cao/chi-tiet/",
+         {**base, "don_vi": "BTC", "o": drill, "pham_vi": "tat_ca", "sau": DEEP_UNIT}),
         ("drill-down: every unit, a province", "T01", "/tong-hop-bao-cao/chi-tiet/",
          {**base, "don_vi": "T01", "o": drill, "pham_vi": "tat_ca"}),
         ("completeness, national, searched", "BTC", "/tong-hop-bao-cao/tinh-hinh-gui/", {**base, "don_vi": "BTC", "q": "xa so 1"}),
-        ("completeness, national, page 300", "BTC", "/tong-hop-bao-cao/tinh-hinh-gui/", {**base, "don_vi": "BTC", "page": "300"}),
+        ("completeness, national, deep page", "BTC", "/tong-hop-bao-cao/tinh-hinh-gui/",
+         {**base, "don_vi": "BTC", "sau": str(Report.objects.filter(period=period, unit__code=DEEP_UNIT).order_by("pk").values_list("pk", flat=True).first())}),
         ("TRANG CHỦ, central", "BTC", "/", {}),
         ("TRANG CHỦ, a province", "T01", "/", {}),
+        # The province whose codes sort last (T34) against the first (T01), and a median one.
+        ("TRANG CHỦ, last province T34", "T34", "/", {}),
+        ("TRANG CHỦ, median province T17", "T17", "/", {}),
+        ("completeness, last province T34", "T34", "/tong-hop-bao-cao/tinh-hinh-gui/", {**base, "don_vi": "T34"}),
+        ("drill-down: every unit, T34", "T34", "/tong-hop-bao-cao/chi-tiet/", {**base, "don_vi": "T34", "o": drill, "pham_vi": "tat_ca"}),
     ]
 
 
