@@ -334,7 +334,7 @@ def five_changes(values, report, practices):
 
 def bench_grid_save(requests=100):
     """Save a 209-cell 12b grid in which 5 cells changed (3 typed, 2 totals following),
-    through the test client (the page posts all 180 entered inputs), against a trivial
+    through the test client (the page posts all 180 entered inputs), against the password-change form
     authenticated page in the same rounds; checks that each save wrote exactly 5
     ReportValue rows (on PostgreSQL by xmin: a row rewritten unchanged would count)."""
     from baocao.reports.models import ReportValue
@@ -387,7 +387,7 @@ def bench_transition(reports_wanted=100):
     """The whole review cycle (Gửi kiểm tra by _bc, Đã kiểm tra by _kt, Phê duyệt by _ld) on
     `reports_wanted` different notary reports (12a), each a POST to reports:transition with
     the page's version, through the test client; before each POST the same client GETs the
-    trivial page (the baseline, in the same rounds)."""
+    password-change form (the baseline, in the same rounds)."""
     from baocao.reports import periods, services
     from baocao.reports.models import Report
 
