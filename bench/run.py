@@ -334,8 +334,8 @@ def five_changes(values, report, practices):
 
 def bench_grid_save(requests=100):
     """Save a 209-cell 12b grid in which 5 cells changed (3 typed, 2 totals following),
-    through the test client (the page posts all 180 entered inputs), against the password-change form
-    authenticated page in the same rounds; checks that each save wrote exactly 5
+    through the test client (the page posts all 180 entered inputs), against the password-change
+    form in the same rounds; checks that each save wrote exactly 5
     ReportValue rows (on PostgreSQL by xmin: a row rewritten unchanged would count)."""
     from baocao.reports.models import ReportValue
 
