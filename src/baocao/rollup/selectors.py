@@ -74,8 +74,19 @@ def choice_options():
 def sent_states():
     """States a report is in once "sent" in the sense of the deadline: the target of the
     transition that counts as submitting (kiemke: sending; tuphap: approval) and every
-    state reached from it without going back to an editable one."""
+    state reached from it without going back to an editable one. Worked out once per
+    workflow (a page asks it for every row's progress)."""
     flow = regimes.current().workflow
+    known = _SENT_STATES.get(id(flow))
+    if known is None or known[0] is not flow:
+        known = _SENT_STATES[id(flow)] = (flow, frozenset(_sent_states(flow)))
+    return known[1]
+
+
+_SENT_STATES = {}
+
+
+def _sent_states(flow):
     stack = [t.target for t in flow.transitions.values() if t.counts_as_submitted]
     seen = set()
     while stack:
