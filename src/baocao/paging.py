@@ -27,10 +27,10 @@ def capped_count(queryset, cap=COUNT_CAP):
     return min(n, cap), n > cap
 
 
-def rows_between(queryset, bottom, top):
-    """The rows bottom..top of an ordered queryset; past DEFER_FROM skipped rows, their keys
+def rows_between(queryset, bottom, top, defer_from=DEFER_FROM):
+    """The rows bottom..top of an ordered queryset; past `defer_from` skipped rows, their keys
     first (walking only the ordering's index), then those rows with their joins."""
-    if bottom < DEFER_FROM:
+    if bottom < defer_from:
         return list(queryset[bottom:top])
     keys = list(queryset.values_list("pk", flat=True)[bottom:top])
     rows = queryset.order_by().filter(pk__in=keys).in_bulk()
@@ -81,9 +81,15 @@ class Chain:
 
 
 class CappedPaginator(Paginator):
-    """A Paginator whose count (and so whose last page) stops at COUNT_CAP."""
+    """A Paginator whose count (and so whose last page) stops at COUNT_CAP. defer_from=0:
+    every page reads its keys first (a subtree's audit events: when the planner sorts the
+    subtree's rows rather than walk the time index, it sorts them without their joins)."""
 
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *args, defer_from=DEFER_FROM, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.defer_from = defer_from
 
     @cached_property
     def _capped_count(self):
@@ -101,12 +107,12 @@ class CappedPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom < DEFER_FROM or not isinstance(self.object_list, QuerySet):
+        if bottom < self.defer_from or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows_between(self.object_list, bottom, top), number, self)
+        return self._get_page(rows_between(self.object_list, bottom, top, self.defer_from), number, self)
 
 
 class KeysetPage:

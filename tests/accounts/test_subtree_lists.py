@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from baocao.accounts.models import Account
+from baocao.audit.services import record
 from baocao.units import tree as units_tree
 from baocao.units.models import Unit, UnitKind
 from tests.factories import AccountFactory
@@ -68,7 +69,8 @@ def _grow(parent, n):
     for i in range(n):
         unit = Unit.objects.create(code=f"{parent.code}X{Unit.objects.count():04d}", name=f"Trường thêm {i}", kind=UnitKind.REPORTING,
                                    parent=parent)
-        AccountFactory(unit=unit, must_change_password=bool(i % 2), locked_by_admin=not i % 20)
+        account = AccountFactory(unit=unit, must_change_password=bool(i % 2), locked_by_admin=not i % 20)
+        record("login.success", actor=account, unit=unit)
 
 
 def _queries(client, method, url, data):
@@ -85,6 +87,8 @@ def _queries(client, method, url, data):
     ("get", USERS, {"sort": "-status", "page": "2"}),
     ("post", RESET, {"all_matching": "1", "q": "truong"}),
     ("get", reverse("shell:home"), {}),
+    ("get", reverse("audit:list"), {}),
+    ("get", reverse("units:list"), {}),
 ])
 def test_a_province_administrators_pages_run_as_many_queries_in_a_larger_country(tree, make_account, login, method, url, data):
     client = login(make_account("T02", "admin", username="qt_t02", must_change_password=False))
