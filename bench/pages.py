@@ -101,6 +101,7 @@ def province_pages(label, admin, province):
         (f"{label}: TRANG CHỦ", get("/"), 200),
         (f"{label}: user list", get("/tai-khoan/quan-ly/"), 200),
         (f"{label}: user list, search", get("/tai-khoan/quan-ly/", {"q": "truong"}), 200),
+        (f"{label}: user list, by username", get("/tai-khoan/quan-ly/", {"sort": "username"}), 200),
         (f"{label}: select all matching", lambda: admin.post("/tai-khoan/quan-ly/reset-mat-khau/", {"all_matching": "1", "q": "truong"}), 200),
         (f"{label}: audit log", get("/nhat-ky/"), 200),
         (f"{label}: unit catalogue", get("/don-vi/"), 200),

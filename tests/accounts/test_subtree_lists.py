@@ -85,6 +85,8 @@ def _queries(client, method, url, data):
     ("get", USERS, {"q": "truong"}),
     ("get", USERS, {"sort": "status"}),
     ("get", USERS, {"sort": "-status", "page": "2"}),
+    ("get", USERS, {"sort": "username"}),
+    ("get", USERS, {"sort": "-display_name", "page": "2"}),
     ("post", RESET, {"all_matching": "1", "q": "truong"}),
     ("get", reverse("shell:home"), {}),
     ("get", reverse("audit:list"), {}),

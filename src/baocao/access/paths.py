@@ -26,6 +26,14 @@ def is_within(path, ancestor_path):
     return path.startswith(ancestor_path)
 
 
+def bytewise(field):
+    """`field` compared byte by byte (PostgreSQL: in the "C" collation; SQLite does already).
+    Ordering a subtree's rows by it, no index on `field` alone can serve the order, so the
+    planner reads the subtree's rows (a range of their path index) and sorts them, rather
+    than walk `field`'s index across the whole country keeping the subtree's rows."""
+    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
+
+
 def tree_order(field):
     """`field` (a unit path) as an ordering in tree order that an index serves with a prefix
     range: on PostgreSQL the path in the "C" collation (byte order, the index

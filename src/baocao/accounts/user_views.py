@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from baocao import regimes
 from baocao.access import permissions, policy
+from baocao.access.paths import bytewise
 from baocao.audit.services import record
 from baocao.dbtext import iexact
 from baocao.jobs import services as jobs
-from baocao.paging import CappedPaginator, Chain
+from baocao.paging import DEFER_FROM, CappedPaginator, Chain
 from baocao.units.models import Unit
 
 from . import administration
@@ -98,6 +99,10 @@ def ordered_accounts(actor, accounts, sort, filters=None):
         then = SORTS[default_sort(actor, filters)]
         return Chain(part.order_by(*[f"-{f}" if descending else f for f in then])
                      for part in administration.by_status(accounts, timezone.now(), descending=descending))
+    if key != "unit" and default_sort(actor, filters) == "unit":
+        # A subtree's accounts by name: read the subtree's (its range of the unit_path
+        # index) and sort them, never walk the country's name index (docs/adr/0014).
+        return accounts.order_by(*[bytewise(field).desc() if descending else bytewise(field).asc() for field in SORTS[key]])
     return accounts.order_by(*[f"-{field}" if descending else field for field in SORTS[key]])
 
 
@@ -110,7 +115,9 @@ def user_list(request):
     if sort.lstrip("-") not in SORTS:
         sort = default_sort(actor, filters)
     rows = ordered_accounts(actor, accounts.select_related("unit"), sort, filters)
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A subtree sorted by a name: the page's keys first (the sort reads the accounts alone).
+    by_name = sort.lstrip("-") not in ("unit", "status") and default_sort(actor, filters) == "unit"
+    page = CappedPaginator(rows, PAGE_SIZE, defer_from=0 if by_name else DEFER_FROM).get_page(request.GET.get("page"))
     active_filters = active(filters)
     return render(
         request,
