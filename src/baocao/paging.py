@@ -27,10 +27,10 @@ def capped_count(queryset, cap=COUNT_CAP):
     return min(n, cap), n > cap
 
 
-def rows_between(queryset, bottom, top, defer_from=DEFER_FROM):
-    """The rows bottom..top of an ordered queryset; past `defer_from` skipped rows, their keys
-    first (walking only the ordering's index), then those rows with their joins."""
-    if bottom < defer_from:
+def rows_between(queryset, bottom, top, defer_from=None):
+    """The rows bottom..top of an ordered queryset; past `defer_from` (DEFER_FROM) skipped
+    rows, their keys first (walking only the ordering's index), then those rows with their joins."""
+    if bottom < (DEFER_FROM if defer_from is None else defer_from):
         return list(queryset[bottom:top])
     keys = list(queryset.values_list("pk", flat=True)[bottom:top])
     rows = queryset.order_by().filter(pk__in=keys).in_bulk()
@@ -87,9 +87,13 @@ class CappedPaginator(Paginator):
 
     cap = COUNT_CAP
 
-    def __init__(self, object_list, per_page, *args, defer_from=DEFER_FROM, **kwargs):
+    def __init__(self, object_list, per_page, *args, defer_from=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
-        self.defer_from = defer_from
+        self._defer_from = defer_from
+
+    @property
+    def defer_from(self):
+        return DEFER_FROM if self._defer_from is None else self._defer_from
 
     @cached_property
     def _capped_count(self):

@@ -20,7 +20,7 @@ from baocao.access.paths import bytewise
 from baocao.audit.services import record
 from baocao.dbtext import iexact
 from baocao.jobs import services as jobs
-from baocao.paging import DEFER_FROM, CappedPaginator, Chain
+from baocao.paging import CappedPaginator, Chain
 from baocao.units.models import Unit
 
 from . import administration
@@ -117,7 +117,7 @@ def user_list(request):
     rows = ordered_accounts(actor, accounts.select_related("unit"), sort, filters)
     # A subtree sorted by a name: the page's keys first (the sort reads the accounts alone).
     by_name = sort.lstrip("-") not in ("unit", "status") and default_sort(actor, filters) == "unit"
-    page = CappedPaginator(rows, PAGE_SIZE, defer_from=0 if by_name else DEFER_FROM).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE, defer_from=0 if by_name else None).get_page(request.GET.get("page"))
     active_filters = active(filters)
     return render(
         request,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from baocao.access import permissions, policy
 from baocao.access.paths import prefix_q
 from baocao.dbtext import iexact
-from baocao.paging import DEFER_FROM, CappedPaginator
+from baocao.paging import CappedPaginator
 
 from .actions import LABELS, label
 from .models import AuditEvent
@@ -63,7 +63,7 @@ def event_list(request):
     # when the planner sorts the subtree's events by time it sorts them without their units
     # (docs/adr/0014).
     subtree = bool(filters["unit"]) or not policy.scope(request.user, permissions.AUDIT_VIEW).everywhere
-    page = CappedPaginator(events, PAGE_SIZE, defer_from=0 if subtree else DEFER_FROM).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, PAGE_SIZE, defer_from=0 if subtree else None).get_page(request.GET.get("page"))
     for event in page:
         event.label = label(event.action)
     return render(
