@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from baocao.accounts.models import Account
-from baocao.reports import totals as totals_module
+from baocao.reports import ancestry, ledger as totals_module
 from baocao.reports.models import Report, ReportValue
 
 from . import dataset
@@ -133,7 +133,7 @@ def _sent_reports(n):
 def bench_approval(ds, n):
     """Tiếp nhận (the kiemke approval, Đã gửi → Đã tiếp nhận) by the Sở's receiver, POSTed
     through the test client, alternately with the total upkeep (the real transition) and
-    without it (reports.totals.report_changed replaced by a recorder; the recorded upkeep
+    without it (reports.ledger.report_changed replaced by a recorder; the recorded upkeep
     is applied after each measurement, outside it, so the totals stay exact)."""
     reports = _sent_reports(2 * n + 2)
     clients = {}
@@ -170,17 +170,16 @@ def bench_approval(ds, n):
     report("approve a report (Tiếp nhận)", ms_figure(upkeep), f"the same without upkeep ({median:.0f} ms, p95 {p95:.0f} ms)",
            ratio(upkeep, bare))
     print(f"{'':<38} SQL statements: {statements['with']} with the upkeep of "
-          f"{len(totals_module.ancestor_ids(reports[0].unit))} levels of totals, {statements['without']} without", flush=True)
+          f"{len(ancestry.ancestor_ids(reports[0].period, reports[0].unit))} levels of totals, {statements['without']} without", flush=True)
 
 
 def bench_rebuild(ds):
     """`verify_rollups --rebuild` of the period (the real command: every total and counter
     deleted and recomputed, foreign keys checked), against the recomputing SELECT alone;
     then `verify_rollups`, which must find no difference."""
-    from baocao.reports import rollup_sql
     from io import StringIO
 
-    sql, params = rollup_sql.totals_select(ds.period)
+    sql, params = totals_module.totals_select(ds.period)
     start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql.partition(') SELECT ')[0]}) SELECT {sql.partition(') SELECT ')[2]}) t", params)

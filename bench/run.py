@@ -495,7 +495,7 @@ def bench_open_period(rounds=2):
     print(f"{'':<38} rounds: open_period {', '.join(map(secs, opened))}; bulk_create {', '.join(map(secs, bare))}; "
           f"INSERT … SELECT {', '.join(map(secs, sql))}", flush=True)
     print(f"{'':<38} measured alone: computing the obligations {secs(planning)}", end="", flush=True)
-    from baocao.reports import totals
+    from baocao.reports import ledger as totals
 
     if hasattr(totals, "rebuild_progress"):  # the progress counters (docs/adr/0005), recounted on one opened period
         from baocao.reports.models import RollupProgress

@@ -680,3 +680,65 @@ PLURALS.update({
          "%(n)s reports of open periods have data at the old units. They stay there until the system administrator carries out a data transfer request."),
     "Còn %(n)s bản ghi nữa theo lựa chọn mặc định.": ("%(n)s more record follows the default.", "%(n)s more records follow the default."),
 })
+# Two-factor sign-in (baocao.mfa, docs/adr/0015).
+EN.update({
+    "Xác thực hai bước": "Two-step verification", "Mã xác thực": "Verification code", "Mã khôi phục": "Recovery code",
+    "Xác nhận": "Confirm", "Khóa bí mật:": "Secret key:", "Đăng ký lúc": "Enrolled at", "Xác thực lần cuối": "Last verified",
+    "Bắt buộc xác thực hai bước với các vai trò": "Require two-step verification for the roles",
+    "Tài khoản giữ vai trò được chọn phải đăng ký và nhập mã xác thực hai bước (ứng dụng xác thực trên điện thoại) mỗi lần đăng nhập. "
+    "Tài khoản nhập liệu của đơn vị vẫn chỉ dùng mật khẩu.":
+        "Accounts holding a ticked role must enrol an authenticator app on a phone and type its code at every sign-in. "
+        "Units' data-entry accounts keep signing in with a password only.",
+    "Bạn phải hoàn tất xác thực hai bước trước khi sử dụng hệ thống.": "Complete the two-step verification before using the system.",
+    "Tài khoản quản trị phải đăng ký xác thực hai bước trước khi sử dụng hệ thống.":
+        "Administrator accounts must enrol in two-step verification before using the system.",
+    "Cài một ứng dụng xác thực trên điện thoại (ví dụ Google Authenticator, Microsoft Authenticator, FreeOTP hoặc ứng dụng tương tự).":
+        "Install an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator, FreeOTP or a similar app).",
+    "Trong ứng dụng, chọn thêm tài khoản và quét mã QR dưới đây; nếu không quét được, nhập khóa bí mật.":
+        "In the app, add an account and scan the QR code below; if it cannot scan, type the secret key.",
+    "Nhập mã 6 chữ số ứng dụng hiển thị rồi bấm Xác nhận.": "Type the 6-digit code the app shows, then click Confirm.",
+    "Mã QR để đăng ký ứng dụng xác thực": "QR code to enrol the authenticator app",
+    "Mở ứng dụng xác thực trên điện thoại và nhập mã 6 chữ số đang hiển thị cho tài khoản này.":
+        "Open the authenticator app on your phone and type the 6-digit code it shows for this account.",
+    "Không có điện thoại? Dùng mã khôi phục": "No phone? Use a recovery code",
+    "Nhập một trong các mã khôi phục đã lưu khi đăng ký. Mỗi mã chỉ dùng được một lần.":
+        "Type one of the recovery codes you saved when enrolling. Each code works once.",
+    "Nhập mã từ ứng dụng xác thực": "Type a code from the authenticator app",
+    "Đã đăng ký xác thực hai bước.": "Two-step verification enrolled.",
+    "Hãy in hoặc chép các mã khôi phục dưới đây và cất ở nơi an toàn. Khi không có điện thoại, mỗi mã dùng thay mã xác thực được một lần. "
+    "Các mã này chỉ hiển thị một lần.":
+        "Print or copy the recovery codes below and keep them somewhere safe. Without your phone, each code replaces a verification "
+        "code once. They are shown only this once.",
+    "Tôi đã lưu các mã, tiếp tục": "I have saved the codes, continue",
+    "Đã đăng ký (%(at)s)": "Enrolled (%(at)s)", "Chưa đăng ký": "Not enrolled", "Chưa đăng ký.": "Not enrolled.",
+    "Bắt buộc với tài khoản này": "Required for this account", "Mã khôi phục còn lại": "Recovery codes left",
+    "Tạo 10 mã khôi phục mới? Các mã cũ sẽ không dùng được nữa.": "Make 10 new recovery codes? The old ones will stop working.",
+    "Tạo mã khôi phục mới": "New recovery codes",
+    "Mất điện thoại hoặc đổi điện thoại: dùng mã khôi phục để đăng nhập và đề nghị quản trị trung ương đặt lại xác thực hai bước, rồi đăng ký lại.":
+        "Lost or changed your phone: sign in with a recovery code and ask the central administrator to reset your two-step "
+        "verification, then enrol again.",
+    "Xác thực hai bước bảo vệ tài khoản quản trị: ngoài mật khẩu, mỗi lần đăng nhập cần thêm mã 6 chữ số từ ứng dụng xác thực trên điện thoại.":
+        "Two-step verification protects administrator accounts: besides the password, every sign-in needs a 6-digit code from an "
+        "authenticator app on your phone.",
+    "Đăng ký xác thực hai bước": "Enrol in two-step verification", "Tài khoản này đăng nhập bằng mật khẩu.": "This account signs in with a password.",
+    "Đã đăng ký (%(at)s); còn %(n)s mã khôi phục.": "Enrolled (%(at)s); %(n)s recovery codes left.",
+    "Đang đăng ký (chưa xác nhận).": "Enrolling (not confirmed yet).", "Bắt buộc với vai trò của tài khoản này.": "Required for this account's roles.",
+    "Đặt lại xác thực hai bước": "Reset two-step verification", "đặt lại xác thực hai bước": "reset two-step verification",
+    "Đặt lại xác thực hai bước của tài khoản này? Lần đăng nhập sau người dùng phải đăng ký lại.":
+        "Reset this account's two-step verification? At the next sign-in its user must enrol again.",
+    "Mã xác thực không đúng. Hãy nhập mã 6 chữ số đang hiện trong ứng dụng xác thực trên điện thoại.":
+        "Wrong verification code. Type the 6-digit code the authenticator app on your phone shows now.",
+    "Mã xác thực này đã được dùng. Hãy chờ ứng dụng hiện mã mới rồi nhập mã mới.":
+        "This verification code has been used already. Wait for the app to show a new code and type that one.",
+    "Mã khôi phục không đúng hoặc đã được dùng.": "Wrong recovery code, or already used.",
+    "Đã dùng một mã khôi phục; còn %(n)d mã. Mỗi mã chỉ dùng được một lần.": "A recovery code was used; %(n)d left. Each code works once.",
+    "Đã đặt lại xác thực hai bước của tài khoản %(username)s; lần đăng nhập sau tài khoản sẽ đăng ký lại.":
+        "Two-step verification of account %(username)s reset; it enrols again at its next sign-in.",
+    "Hãy đăng ký và xác thực hai bước trước.": "Enrol and pass two-step verification first.",
+    "Không có đăng ký xác thực hai bước nào đang chờ xác nhận; hãy tải lại trang.": "No two-step enrolment is waiting for confirmation; reload the page.",
+    "Không thể tự đặt lại xác thực hai bước của chính mình; hãy nhờ một quản trị trung ương khác.":
+        "You cannot reset your own two-step verification; ask another central administrator.",
+    "Tài khoản này chưa đăng ký xác thực hai bước.": "This account has not enrolled in two-step verification.",
+    "Tài khoản này đã đăng ký xác thực hai bước.": "This account has already enrolled in two-step verification.",
+    "Xác thực hai bước thành công": "Two-step verification passed", "Đăng nhập bằng mã khôi phục": "Signed in with a recovery code",
+})

@@ -8,7 +8,7 @@ import baocao
 
 SOURCE = Path(baocao.__file__).parent
 # Lowest first. access decides permissions on the objects it is given and imports no app but regimes. Each app may import the apps before it in this list, never after.
-LAYERS = ["regimes", "access", "audit", "jobs", "units", "parameters", "accounts", "formdefs", "reports", "exchange", "rollup", "reorg", "support", "shell", "guide"]
+LAYERS = ["regimes", "access", "audit", "jobs", "units", "parameters", "accounts", "mfa", "formdefs", "reports", "exchange", "rollup", "reorg", "support", "shell", "guide"]
 OUTSIDE = {"settings", "urls", "wsgi", "__main__", "formats", "locale", "templates", "static"}
 
 

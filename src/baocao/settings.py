@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "baocao.access",
     "baocao.units",
     "baocao.accounts",
+    "baocao.mfa",
     "baocao.parameters",
     "baocao.regimes",
     "baocao.formdefs",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "baocao.accounts.middleware.SessionIdleTimeoutMiddleware",
     "baocao.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Administrators complete their second factor before any page (docs/adr/0015).
+    "baocao.mfa.middleware.SecondFactorMiddleware",
     "baocao.audit.middleware.AuditRefusals",
     "baocao.shell.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("trao-doi/", include("baocao.exchange.urls")),
     path("tong-hop-bao-cao/", include("baocao.rollup.urls")),
     path("tai-khoan/", include("baocao.accounts.urls")),
+    path("xac-thuc-hai-buoc/", include("baocao.mfa.urls")),
     path("don-vi/", include("baocao.units.urls")),
     path("nhat-ky/", include("baocao.audit.urls")),
     path("thiet-lap-thong-so/", include("baocao.parameters.urls")),

@@ -225,8 +225,9 @@ def test_a_closed_or_locked_period(tuphap, tree, notary_report, people, status, 
     sent, draft = notary_report, owed_report(tree["T02003002"], tuphap, "M4")
     fill(sent, people["bc"], chu_ky=1)
     act(sent, people["bc"], "gui_kiem_tra")
-    sent.period.status = status
-    sent.period.save(update_fields=["status"])
+    periods.close_period(None, sent.period)
+    if status == "locked":
+        periods.lock_period(None, sent.period)
     sent.refresh_from_db()
     draft.refresh_from_db()
     assert entry_refused in workflow.edit_decision(people["bc"], draft).reason

@@ -15,7 +15,7 @@ from baocao.formdefs.models import FormCell
 from baocao.formdefs.services import load_regime_forms
 from baocao.reports import periods, services, workflow
 from baocao.reports.models import Report, RollupProgress, RollupTotal
-from baocao.reports.totals import COUNTING
+from baocao.reports.ledger import COUNTING
 from baocao.rollup.verification import differences
 from baocao.units.models import Unit, UnitKind, UnitType
 

@@ -38,3 +38,7 @@ LABELS = {
 
 # Permissions that make an account an administrator (it sees QUẢN TRỊ HỆ THỐNG).
 ADMINISTRATION = (ACCOUNT_ADMINISTER, UNIT_ADMINISTER, AUDIT_VIEW, PERIOD_MANAGE, ACCOUNT_REQUEST_DECIDE, TRANSFER_REQUEST)
+
+# Permissions that change other people's accounts or the national figures: a role carrying any
+# of them may be required to sign in with a second factor (THIẾT LẬP THÔNG SỐ; docs/adr/0015).
+TWO_FACTOR = (ACCOUNT_ADMINISTER, UNIT_ADMINISTER, PERIOD_MANAGE, PARAMETERS_EDIT)

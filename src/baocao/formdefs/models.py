@@ -91,12 +91,22 @@ class FormCell(models.Model):
     form_code = models.CharField(max_length=60)
     row_code = models.CharField(max_length=120)
     column_code = models.CharField(max_length=60)
-    # Whether roll-ups sum it: an entered numeric cell (GridSpec.rolls_up), as the latest
-    # loaded version says. Computed cells are recomputed from the summed ones.
-    rolls_up = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["regime", "form_code", "row_code", "column_code"], name="formcell_unique")]
 
     def __str__(self):
         return f"{self.form_code} {self.row_code}.{self.column_code}"
+
+
+class RollingCell(models.Model):
+    """A cell that roll-ups sum in one form version (an entered numeric cell:
+    GridSpec.rolls_up). Written when the version is loaded and never changed, so loading a
+    new version leaves every period's totals as they are (docs/adr/0010). Computed cells
+    are recomputed from the summed ones when shown."""
+
+    definition = models.ForeignKey(FormDefinition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    cell = models.ForeignKey(FormCell, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["definition", "cell"], name="rollingcell_unique")]

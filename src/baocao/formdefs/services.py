@@ -5,7 +5,7 @@ from django.db import transaction
 
 from baocao.regimes import REGIMES_DIR
 
-from .models import FormAssignment, FormCell, FormDefinition
+from .models import FormAssignment, FormCell, FormDefinition, RollingCell
 from .schema import read_regime
 from .spec import build_spec
 
@@ -29,6 +29,7 @@ def load_regime_forms(regime_key, root=None):
     """
     regime = read_regime(regime_key, root or REGIMES_DIR)
     summary = LoadSummary(regime_key, assignment=regime.assignment)
+    created = []
     with transaction.atomic():
         for form in regime.forms:
             latest = FormDefinition.objects.filter(regime=regime_key, code=form.code).order_by("-version").first()
@@ -36,12 +37,13 @@ def load_regime_forms(regime_key, root=None):
                 summary.unchanged.append(form.code)
                 continue
             version = latest.version + 1 if latest else 1
-            FormDefinition.objects.create(
+            created.append(FormDefinition.objects.create(
                 regime=regime_key, code=form.code, version=version, kind=form.kind, title=form.title,
                 provisional=form.provisional, content_hash=form.content_hash, spec=form.spec, source_file=form.path,
-            )
+            ))
             summary.created.append(f"{form.code} v{version}")
         ensure_cells(regime_key, [build_spec(form.spec) for form in regime.forms])
+        fix_rolling_cells(created)
         FormAssignment.objects.filter(regime=regime_key).delete()
         pairs = [(unit_type, code) for unit_type, codes in regime.assignment.items() for code in codes]
         FormAssignment.objects.bulk_create(
@@ -61,13 +63,32 @@ def forms_for_unit_types(regime_key, unit_types):
 def ensure_cells(regime_key, specs):
     """Give every storable cell of these grid specs its FormCell id (existing ones keep theirs)."""
     wanted = [
-        FormCell(regime=regime_key, form_code=spec.code, row_code=row, column_code=column, rolls_up=spec.rolls_up(row, column))
+        FormCell(regime=regime_key, form_code=spec.code, row_code=row, column_code=column)
         for spec in specs
         if spec.kind == "grid"
         for row, column in spec.storage_cells()
     ]
-    FormCell.objects.bulk_create(wanted, batch_size=1000, update_conflicts=True, update_fields=["rolls_up"],
-                                 unique_fields=["regime", "form_code", "row_code", "column_code"])
+    FormCell.objects.bulk_create(wanted, batch_size=1000, ignore_conflicts=True)
+
+
+def fix_rolling_cells(definitions):
+    """Record, once, which cells each new version sums (RollingCell): a grid's entered
+    numeric cells; a register's are those of the grid its summary goes into, as that grid's
+    current version has them (the register's records reach the roll-ups through it)."""
+    rows = []
+    for definition in sorted(definitions, key=lambda d: d.kind != "grid"):  # grids first
+        spec = definition.spec_object()
+        if spec.kind == "grid":
+            ensure_cells(definition.regime, [spec])
+            ids = cell_ids(definition.regime, definition.code)
+            rows += [RollingCell(definition=definition, cell_id=ids[key]) for key in spec.storage_cells() if spec.rolls_up(*key)]
+        elif spec.summary_into:
+            RollingCell.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+            rows = []
+            grid = FormDefinition.objects.current(definition.regime, spec.summary_into)
+            cells = RollingCell.objects.filter(definition=grid).values_list("cell_id", flat=True)
+            rows += [RollingCell(definition=definition, cell_id=cell) for cell in cells]
+    RollingCell.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 def cell_ids(regime_key, form_code):

@@ -31,6 +31,9 @@ class Parameters(models.Model):
     business_support_phone = models.CharField(_("Hỗ trợ nghiệp vụ: điện thoại"), max_length=100, blank=True)
     technical_support_name = models.CharField(_("Hỗ trợ kỹ thuật: đầu mối"), max_length=300, blank=True)
     technical_support_phone = models.CharField(_("Hỗ trợ kỹ thuật: điện thoại"), max_length=100, blank=True)
+    # Roles (codes of the regime's administration roles) whose accounts must sign in with a
+    # second factor (baocao.mfa, docs/adr/0015). Empty: nobody is required to.
+    two_factor_roles = models.JSONField(_("Bắt buộc xác thực hai bước với các vai trò"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

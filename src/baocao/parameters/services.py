@@ -42,6 +42,9 @@ class Effective:
     business_support_phone: str
     technical_support_name: str
     technical_support_phone: str
+    # Role codes whose accounts must sign in with a second factor (chosen here, or the
+    # regime's own requirement): docs/adr/0015.
+    two_factor_roles: tuple = ()
 
 
 def stored():
@@ -55,6 +58,9 @@ def current():
     values = {}
     for field in Effective.__dataclass_fields__:
         value = getattr(row, field)
+        if field == "two_factor_roles":
+            values[field] = tuple(sorted(set(value or ()) | set(regime.two_factor_roles)))
+            continue
         if value in (None, ""):
             if field in SETTINGS_DEFAULTS:
                 value = getattr(settings, SETTINGS_DEFAULTS[field])
@@ -66,6 +72,16 @@ def current():
                 value = regime.support.get(field, "")
         values[field] = value
     return Effective(**values)
+
+
+def two_factor_role_choices():
+    """(code, label) of the regime's roles that may be required to sign in with a second
+    factor: those carrying account, unit, period or parameter administration."""
+    return [
+        (code, role.label)
+        for code, role in regimes.current().roles.items()
+        if role.permissions & set(permissions.TWO_FACTOR)
+    ]
 
 
 def default_password_problems(password, min_length):

@@ -147,6 +147,9 @@ class Regime:
     unit_code: dict = field(default_factory=dict)
     # Forms a reporting unit declares it holds before entering (units owe only those).
     declarable_forms: tuple = ()
+    # Roles whose accounts always sign in with a second factor, whatever the parameters say
+    # (docs/adr/0015); none by default: the central administrator decides per role.
+    two_factor_roles: tuple = ()
 
     def account_templates(self, kind):
         return self.accounts_by_kind.get(kind, ())
@@ -273,6 +276,13 @@ def _unit_code(data, problems):
     return {"pattern": str(spec.get("pattern", "")), "segment": int(spec.get("segment") or 0), "message": str(spec.get("message", ""))}
 
 
+def _two_factor_roles(data, roles, problems):
+    listed = tuple(data.get("two_factor_roles") or ())
+    unknown = sorted(set(listed) - set(roles))
+    problems.need(not unknown, f"two_factor_roles: unknown roles {unknown}")
+    return listed
+
+
 def load(key):
     path = REGIMES_DIR / key / "regime.yaml"
     if not path.exists():
@@ -296,6 +306,7 @@ def load(key):
         kind_labels=_kind_labels(data, problems),
         unit_code=_unit_code(data, problems),
         declarable_forms=tuple(data.get("declarable_forms") or ()),
+        two_factor_roles=_two_factor_roles(data, roles, problems),
     )
     if problems:
         raise ImproperlyConfigured(f"{path}:\n" + "\n".join(f"- {p}" for p in problems))

@@ -6,12 +6,14 @@ unit → several successors with the share of grid amounts each takes; which per
 forms; the decision). The central administrator sees the plan (`plan`): per period and
 form, which report moves whole, which is combined into a report the new unit already has
 (grid cells summed, register records appended with their origin unit kept), how a split
-divides, and which state the result takes (back to entry for re-approval unless the
-state is kept). `execute` carries it out in one transaction, once; `reject` says why.
+divides, and which state the result takes and why (docs/adr/0011: back to entry for re-approval, or
+the state the data had, never a later one). `execute` carries it out in one transaction,
+once; `reject` says why.
 
-Totals: in an open period the report's values leave the old unit's ancestors and join the
-new one's, so the roll-up at their nearest common ancestor is unchanged; a closed or
-locked period gets the new unit in its tree snapshot and is recomputed.
+Periods: what a period accepts is period_rules' (a locked period refuses a transfer, a
+closed one takes it on its own tree). Totals: the report's values leave the old unit's
+ancestors and join the new one's as the period sees them (reports.ancestry), so the
+roll-up at their nearest common ancestor is unchanged.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,8 +28,8 @@ from django.utils.translation import gettext as _
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.audit.services import record
-from baocao.reports import rollup_sql, services, totals, values
-from baocao.reports.models import Period, PeriodStatus, PeriodTree, Report, ReportEvent, ReportRecord
+from baocao.reports import exemptions, ledger, period_rules, revisions, services, values
+from baocao.reports.models import Period, PeriodStatus, Report, ReportEvent, ReportRecord
 from baocao.units import tree
 from baocao.units.models import Unit
 
@@ -95,6 +97,7 @@ class PlanLine:
     cells: int = 0
     records: int = 0
     state_after: str = ""  # state code
+    state_reason: str = ""  # why that state (the states of the reports it combines)
     conflicts: list = field(default_factory=list)  # messages (duplicate register keys…)
     allocation: list = field(default_factory=list)  # split: [(target unit, {cell label: amount})]
 
@@ -105,14 +108,38 @@ class Plan:
     problems: list  # what stops execution (a locked period without the central administrator…)
 
 
-def _state_after(report, target_report, keep_state):
-    """The state the combined or moved report takes: kept, or back to entry unless it was
-    still being entered."""
+STAGES = ("not_started", "editing", "submitted", "final")
+
+
+def _rank(code):
+    """Order of progress of a state: its stage, then its place in the regime's workflow."""
     flow = regimes.current().workflow
-    current = target_report.status if target_report is not None else report.status
-    if keep_state or flow.states[current].stage in ("not_started", "editing"):
-        return current if flow.states[current].stage != "not_started" else flow.started
-    return flow.started
+    return (STAGES.index(flow.states[code].stage), list(flow.states).index(code))
+
+
+def _contributes(report):
+    """Whether a report's data (and so its state) goes into the result: a report created
+    empty for a new unit ("Chưa nhập", or exempted and never entered) does not."""
+    return report is not None and not report.exempt and regimes.current().workflow.states[report.status].stage != "not_started"
+
+
+def _state_after(report, target_reports, keep_state):
+    """(state, why) of the report(s) that receive `report`'s data: back to entry for
+    re-approval, or — keeping states — the least advanced state among the reports whose data
+    they combine, so nothing arrives approved or received that was not (docs/adr/0011)."""
+    flow = regimes.current().workflow
+    parts = [report] + [r for r in target_reports if _contributes(r)]
+    labels = ", ".join(f"{flow.states[r.status].label} ({r.unit.code})" for r in parts)
+    states = [r.status for r in parts]
+    if not keep_state:  # what was past entry goes back to it; what was being entered stays so
+        state = min((s if flow.states[s].editable else flow.started for s in states), key=_rank)
+        return (flow.started if flow.states[state].stage == "not_started" else state), _("Trở về Đang nhập để phê duyệt lại.")
+    state = min(states, key=_rank)
+    if flow.states[state].stage == "not_started":
+        state = flow.started
+    if len(parts) == 1:
+        return state, _("Giữ trạng thái của báo cáo cũ: %(states)s.") % {"states": labels}
+    return state, _("Gộp báo cáo ở các trạng thái %(states)s: lấy trạng thái thấp nhất, không báo cáo nào được nâng trạng thái.") % {"states": labels}
 
 
 def _split_amount(amount, shares, decimals):
@@ -141,32 +168,38 @@ def plan(transfer):
     for report in reports:
         stored = values.read(report) if report.form.kind == "grid" else {}
         records = report.records.count() if report.form.kind == "list" else 0
-        if report.exempt and not stored and not records:
+        if (report.exempt or regimes.current().workflow.states[report.status].stage == "not_started") and not stored and not records:
             continue  # nothing was entered: nothing to move
         spec = report.form.spec_object()
         if len(targets) == 1:
             unit, _share = targets[0]
             mine = existing.get((unit.pk, report.period_id, report.form_code))
+            state, why = _state_after(report, [mine], transfer.keep_state)
             line = PlanLine(report.period, report.form_code, report, TransferLine.Kind.COMBINED if mine else TransferLine.Kind.MOVED,
-                            [(unit, mine, None)], len(stored), records, _state_after(report, mine, transfer.keep_state))
+                            [(unit, mine, None)], len(stored), records, state, why)
             if mine is not None and spec.kind == "list" and spec.key:
                 theirs = {str(d.get(spec.key)).casefold() for d in mine.records.values_list("data", flat=True) if d.get(spec.key)}
                 clashes = [d.get(spec.key) for d in report.records.values_list("data", flat=True) if str(d.get(spec.key)).casefold() in theirs]
                 if clashes:
                     line.conflicts.append(_("Mã trùng với bản ghi của đơn vị mới (cần sửa sau khi chuyển): %(keys)s.") % {"keys": ", ".join(map(str, clashes[:10]))})
-            if mine is None:
-                # The report moving here becomes the new unit's report: a later source of the
-                # same form and period is combined into it (never a second report).
-                existing[(unit.pk, report.period_id, report.form_code)] = Report(
-                    pk=report.pk, form=report.form, form_code=report.form_code, unit=unit, period=report.period, status=line.state_after)
+            # The new unit's report as it will be after this line: a later source of the same
+            # form and period is combined into it (never a second report), from this state.
+            existing[(unit.pk, report.period_id, report.form_code)] = Report(
+                pk=mine.pk if mine else report.pk, form=report.form, form_code=report.form_code, unit=unit, period=report.period, status=state)
         else:
+            mine = [existing.get((unit.pk, report.period_id, report.form_code)) for unit, _share in targets]
+            state, why = _state_after(report, mine, transfer.keep_state)
             line = PlanLine(report.period, report.form_code, report, TransferLine.Kind.SPLIT,
-                            [(unit, existing.get((unit.pk, report.period_id, report.form_code)), share) for unit, share in targets],
-                            len(stored), records, _state_after(report, None, transfer.keep_state))
+                            [(unit, theirs, share) for (unit, share), theirs in zip(targets, mine)], len(stored), records, state, why)
             if spec.kind == "grid":
                 line.allocation = _allocation(spec, services.entered_cells(spec, stored), [s for _u, s in targets], [u for u, _s in targets])
-        if report.period.status != PeriodStatus.OPEN:
-            line.conflicts.append(_("Kỳ báo cáo %(state)s: số liệu tổng hợp của kỳ được tính lại sau khi chuyển.") % {"state": report.period.get_status_display().lower()})
+        refused = period_rules.refusal(report.period, period_rules.Change.TRANSFER)
+        if refused:
+            problem = _("Kỳ %(period)s: %(why)s Bỏ kỳ này khỏi đề nghị, hoặc mở khóa kỳ trước.") % {"period": report.period.name, "why": refused}
+            if problem not in problems:
+                problems.append(problem)
+        elif report.period.status != PeriodStatus.OPEN:
+            line.conflicts.append(_("Kỳ báo cáo đã đóng: số liệu được ghi trên cây đơn vị của kỳ lúc đóng kỳ (đơn vị mới được bổ sung vào đó)."))
         lines.append(line)
     if not lines:
         problems.append(_("Các đơn vị cũ không có số liệu nào trong các kỳ và biểu đã chọn."))
@@ -186,76 +219,65 @@ def _allocation(spec, entered, shares, units):
     return list(zip(units, parts))
 
 
-def _event(report, actor, label, reason, state_from="", state_to=""):
+def _event(report, actor, label, reason, state_from="", state_to="", revision=None):
     ReportEvent.objects.create(report=report, actor=actor, transition="transfer", label=label, reason=reason,
-                               from_state=state_from, to_state=state_to)
+                               from_state=state_from, to_state=state_to, revision=revision)
 
 
-class _Upkeep:
-    """Totals of an open period kept by deltas; a closed one recomputed at the end."""
-
-    def __init__(self):
-        self.recompute = set()
-
-    def open(self, period):
-        return period.status == PeriodStatus.OPEN
-
-    def finish(self, targets):
-        for period in self.recompute:
-            missing = [u for u in targets if not PeriodTree.objects.filter(period=period, unit=u).exists()]
-            PeriodTree.objects.bulk_create([PeriodTree(period=period, unit=u, parent_id=u.parent_id, path=u.path) for u in missing])
-            rollup_sql.rebuild_totals(period)
-            rollup_sql.rebuild_progress(period)
+def _locked(pk):
+    return exemptions.locked_reports(Report.objects.filter(pk=pk))[0]
 
 
-def _move_whole(actor, transfer, line, target, upkeep, reason):
-    report = Report.objects.select_for_update(of=("self",)).select_related("form", "unit", "period").get(pk=line.source.pk)
-    old_units = totals.ancestor_ids(report.unit)
-    sums, bucket, key = totals.report_sums(report), totals.bucket_of(report.status, report.exempt), totals.progress_key(report)
+def _move_whole(actor, line, target, reason):
+    report = _locked(line.source.pk)
     source_unit = report.unit
     report.unit = target
     report.save(update_fields=["unit", "updated_at"])
-    if upkeep.open(report.period):
-        new_units = totals.ancestor_ids(target)
-        if bucket is not None:
-            totals.add_totals(old_units, report.period_id, {(c, bucket): -n for c, n in sums.items()})
-            totals.add_totals(new_units, report.period_id, {(c, bucket): n for c, n in sums.items()})
-        if key is not None:
-            totals.add_progress(old_units, report.period_id, report.form_code, {key: -1})
-            totals.add_progress(new_units, report.period_id, report.form_code, {key: 1})
-    else:
-        upkeep.recompute.add(report.period)
-    _restate(actor, report, line.state_after, upkeep)
+    ledger.report_reassigned(report, source_unit)
+    _restate(actor, report, line.state_after, [], reason, changed=False)
     _event(report, actor, _("Chuyển từ %(old)s sang %(new)s") % {"old": source_unit.label, "new": target.label}, reason)
     return report
 
 
-def _restate(actor, report, state, upkeep):
-    """Put a report in `state` (back to entry for re-approval) with the roll-ups following."""
-    if report.status == state and not report.exempt:
+def _restate(actor, report, state, sources, reason, *, changed):
+    """Put a locked report in `state` with the roll-ups following. `sources`: the reports
+    whose data it now holds (their latest sending is its own). Content that arrives in a
+    state past entry is frozen as a revision, so the state's figures are the last revision's."""
+    flow = regimes.current().workflow
+    before = report.status
+    if report.status == state and not report.exempt and not changed:
         return
-    old = (report.status, report.exempt, totals.progress_key(report))
+    old = (report.status, report.exempt, ledger.progress_key(report))
+    revision = None
+    if not flow.states[state].editable:
+        sent = [r.submitted_at for r in sources + [report] if r.submitted_at and not flow.states[r.status].editable]
+        report.submitted_at = max(sent) if sent else report.submitted_at
+        report.due_at = max([report.due_at] + [r.due_at for r in sources])  # a timely part does not turn late
+        if changed or before != state:
+            revision = revisions.freeze(report, actor)
     report.status, report.exempt, report.exempt_reason = state, False, ""
     report.version += 1
     report.state_changed_at, report.state_changed_by = timezone.now(), actor
     report.save()
-    if upkeep.open(report.period):
-        totals.report_changed(report, old_status=old[0], old_exempt=old[1], old_key=old[2])
+    ledger.report_changed(report, old_status=old[0], old_exempt=old[1], old_key=old[2])
+    if before != state or revision is not None:
+        _event(report, actor, _("Trạng thái sau khi chuyển dữ liệu: %(state)s") % {"state": flow.states[state].label}, reason,
+               before, state, revision.number if revision else None)
 
 
-def _target_report(report, unit, state, upkeep):
-    """The target's report for the source's form and period, created (as an obligation) if it has none."""
-    existing = Report.objects.select_for_update(of=("self",)).select_related("form", "unit", "period").filter(
-        unit=unit, period=report.period, form_code=report.form_code).first()
-    if existing is not None:
-        return existing
+def _target_report(report, unit):
+    """The target's report for the source's form and period, locked; created (as an
+    obligation, not yet counted) if it has none."""
+    found = exemptions.locked_reports(Report.objects.filter(unit=unit, period=report.period, form_code=report.form_code))
+    if found:
+        return found[0]
     created = Report.objects.create(form=report.form, form_code=report.form_code, unit=unit, period=report.period,
                                     status=regimes.current().workflow.initial, due_at=report.due_at, exempt=True)
-    return Report.objects.select_related("form", "unit", "period").get(pk=created.pk)
+    return _locked(created.pk)
 
 
-def _add_into(actor, target, entered, records, origin, state, upkeep):
-    """Add grid cells (summed) or records (appended, origin kept) into `target`."""
+def _add_into(actor, target, entered, records, origin, state, sources, reason):
+    """Add grid cells (summed) or records (appended, origin kept) into the locked `target`."""
     spec = target.form.spec_object()
     if spec.kind == "grid":
         mine = services.entered_cells(spec, values.read(target))
@@ -274,23 +296,15 @@ def _add_into(actor, target, entered, records, origin, state, upkeep):
         changes = values.write(target, summary, into=spec.summary_into) if spec.summary_into else []
     target.version += 1
     target.save(update_fields=["version", "updated_at"])
-    if upkeep.open(target.period):
-        totals.values_changed(target, changes)
-    _restate(actor, target, state, upkeep)
+    ledger.values_changed(target, changes)
+    _restate(actor, target, state, sources, reason, changed=True)
 
 
-def _retire_source(actor, report, target_label, upkeep, reason):
+def _retire_source(actor, report, target_label, reason):
     """The source's data now counts in the target's report: it leaves the counts (exempt)
     and keeps its values and history."""
-    report = Report.objects.select_related("form", "unit", "period").get(pk=report.pk)
-    if not report.exempt:
-        old_key = totals.progress_key(report)
-        report.exempt = True
-        report.exempt_reason = _("Đã chuyển số liệu sang %(unit)s") % {"unit": target_label}
-        report.version += 1
-        report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
-        if upkeep.open(report.period):
-            totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
+    report = _locked(report.pk)
+    exemptions.set_exempt(report, exempt=True, reason=_("Đã chuyển số liệu sang %(unit)s") % {"unit": target_label})
     _event(report, actor, _("Chuyển số liệu sang %(unit)s") % {"unit": target_label}, reason)
 
 
@@ -306,18 +320,24 @@ def execute(actor, transfer, *, keep_state=None, record_targets=None, request=No
             transfer.keep_state = keep_state
         if record_targets is not None:
             transfer.record_targets = {str(k): int(v) for k, v in record_targets.items()}
+        # The periods (shared: no status change beside it) and every report that may change,
+        # before the plan reads them, so it reads what holds until the end.
+        periods = list(transfer.periods.order_by("pk"))
+        for period in periods:
+            period_rules.hold(period.pk)
+        units = list(transfer.sources.all()) + [t.unit for t in transfer.targets.select_related("unit")]
+        exemptions.locked_reports(Report.objects.filter(unit__in=units, period__in=periods))
         planned = plan(transfer)
         if planned.problems:
             raise ValidationError(planned.problems)
         reason = _("Đề nghị chuyển dữ liệu số %(n)d; quyết định %(d)s") % {"n": transfer.pk, "d": transfer.decision_number or "—"}
-        upkeep = _Upkeep()
         summary = defaultdict(int)
         for line in planned.lines:
             source = line.source
             spec = source.form.spec_object()
             if line.kind == TransferLine.Kind.MOVED:
                 unit = line.targets[0][0]
-                moved = _move_whole(actor, transfer, line, unit, upkeep, reason)
+                moved = _move_whole(actor, line, unit, reason)
                 TransferLine.objects.create(transfer=transfer, source_report=moved, target_report=moved, kind=line.kind, cells=line.cells, records=line.records,
                                             detail={"from": source.unit.code, "to": unit.code})
                 summary["moved"] += 1
@@ -326,9 +346,9 @@ def execute(actor, transfer, *, keep_state=None, record_targets=None, request=No
             records = list(source.records.order_by("position").values_list("pk", "data")) if spec.kind == "list" else []
             if line.kind == TransferLine.Kind.COMBINED:
                 unit = line.targets[0][0]
-                target = _target_report(source, unit, line.state_after, upkeep)
-                _add_into(actor, target, entered, [d for _pk, d in records], source.unit, line.state_after, upkeep)
-                _retire_source(actor, source, unit.label, upkeep, reason)
+                target = _target_report(source, unit)
+                _add_into(actor, target, entered, [d for _pk, d in records], source.unit, line.state_after, [source], reason)
+                _retire_source(actor, source, unit.label, reason)
                 _event(target, actor, _("Nhận số liệu của %(unit)s") % {"unit": source.unit.label}, reason)
                 TransferLine.objects.create(transfer=transfer, source_report=source, target_report=target, kind=line.kind, cells=line.cells,
                                             records=line.records, detail={"from": source.unit.code, "to": unit.code})
@@ -338,14 +358,13 @@ def execute(actor, transfer, *, keep_state=None, record_targets=None, request=No
             first = line.targets[0][0]
             for unit, _existing, share in line.targets:
                 chosen = [d for pk, d in records if int(transfer.record_targets.get(str(pk), first.pk)) == unit.pk]
-                target = _target_report(source, unit, line.state_after, upkeep)
-                _add_into(actor, target, parts.get(unit, {}), chosen, source.unit, line.state_after, upkeep)
+                target = _target_report(source, unit)
+                _add_into(actor, target, parts.get(unit, {}), chosen, source.unit, line.state_after, [source], reason)
                 _event(target, actor, _("Nhận một phần số liệu của %(unit)s (%(share)s%%)") % {"unit": source.unit.label, "share": share}, reason)
                 TransferLine.objects.create(transfer=transfer, source_report=source, target_report=target, kind=line.kind,
                                             cells=len(parts.get(unit, {})), records=len(chosen), detail={"from": source.unit.code, "to": unit.code, "share": str(share)})
-            _retire_source(actor, source, ", ".join(u.label for u, _r, _s in line.targets), upkeep, reason)
+            _retire_source(actor, source, ", ".join(u.label for u, _r, _s in line.targets), reason)
             summary["split"] += 1
-        upkeep.finish([u for u, _s in ((t.unit, t.share) for t in transfer.targets.select_related("unit"))])
         transfer.status, transfer.decided_by, transfer.decided_at = TransferRequest.Status.EXECUTED, actor, timezone.now()
         transfer.result = dict(summary)
         transfer.save()

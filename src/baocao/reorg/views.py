@@ -693,7 +693,7 @@ def _plan_view(transfer):
             "period": line.period, "form_code": line.form_code, "title": line.source.form.title, "source": line.source,
             "kind": line.kind, "kind_label": TransferLine.Kind(line.kind).label, "cells": line.cells, "records": line.records,
             "state_after": flow.states[line.state_after].label if line.state_after in flow.states else line.state_after,
-            "conflicts": line.conflicts, "targets": [], "figures": [], "allocation": [], "choices": [], "more_records": 0,
+            "state_reason": line.state_reason, "conflicts": line.conflicts, "targets": [], "figures": [], "allocation": [], "choices": [], "more_records": 0,
         }
         for unit, existing, share in line.targets:
             if existing is None:

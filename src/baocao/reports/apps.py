@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from baocao.units.signals import unit_moved, units_created, units_retired
 
         from .periods import obligations_for_new_units, refresh_deadlines, units_retired_in_open_periods
-        from .totals import subtree_moved
+        from .ledger import subtree_moved
 
         # A holiday added or removed moves the deadlines of periods not yet closed, and of their reports.
         holidays_changed.connect(lambda sender, **kwargs: refresh_deadlines(), weak=False, dispatch_uid="reports.refresh_deadlines")

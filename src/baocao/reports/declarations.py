@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao import regimes
@@ -18,8 +19,10 @@ from baocao.access import permissions, policy
 from baocao.audit.services import record
 from baocao.formdefs.models import FormDefinition
 
-from . import totals
-from .models import PeriodStatus, Report, ReportEvent
+from baocao.units import tree
+
+from . import exemptions, period_rules
+from .models import Report, ReportEvent
 from .periods import _create_reports, _due_for, _locked
 
 DECLARED = "objects_declared"
@@ -67,7 +70,9 @@ def choices(unit, period):
 def declare(actor, unit, period, held, *, request=None):
     """Record that `unit` holds the forms `held` (codes) and none of the other declarable
     forms. Refused for a unit that declares nothing, outside the entry window, for a form
-    already sent, or for a form with records the unit says it does not hold."""
+    already sent, or for a form with records the unit says it does not hold. After the unit's
+    deadline (the period's, or its extension) a declaration no longer changes: a unit may
+    not excuse itself from what it has not sent in time."""
     if not applies_to(unit):
         raise ValidationError(_("Đơn vị tổng hợp không trực tiếp kê khai tài sản nên không đăng ký đối tượng kiểm kê."))
     policy.require(actor, permissions.REPORT_EDIT, unit, relation=policy.OWN)
@@ -78,10 +83,15 @@ def declare(actor, unit, period, held, *, request=None):
     workflow = regimes.current().workflow
     changed = []
     with transaction.atomic():
+        tree.pin(unit)
         period = _locked(period)
-        if period.status != PeriodStatus.OPEN:
+        if not period_rules.accepts(period, period_rules.Change.EXEMPTION):
             raise ValidationError(_("Chỉ đăng ký đối tượng kiểm kê được trong kỳ đang mở."))
-        reports = {r.form_code: r for r in Report.objects.select_for_update().filter(unit=unit, period=period, form_code__in=codes)}
+        due = _due_for(period, unit)
+        if timezone.now() > due:
+            raise ValidationError(_("Đã hết hạn báo cáo (%(d)s): muốn thay đổi đăng ký đối tượng kiểm kê, đề nghị đơn vị cấp trên gia hạn.")
+                                  % {"d": timezone.localtime(due).strftime("%d/%m/%Y")})
+        reports = {r.form_code: r for r in exemptions.locked_reports(Report.objects.filter(unit=unit, period=period, form_code__in=codes))}
         problems = []
         for code in codes:
             report = reports.get(code)
@@ -103,26 +113,17 @@ def declare(actor, unit, period, held, *, request=None):
                     if missing:
                         raise ValidationError(_("Biểu %(form)s chưa được nạp vào hệ thống.") % {"form": code})
                     report = rows[0]
-                    report.due_at = _due_for(period, unit)
+                    report.due_at = due
                     report.save(update_fields=["due_at"])
-                    totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)
+                    exemptions.counted_from_now(report)
                     changed.append(code)
-                elif report.exempt:
-                    report.exempt, report.exempt_reason = False, ""
-                    report.version += 1
-                    report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
-                    totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)
+                elif exemptions.set_exempt(report, exempt=False):
                     changed.append(code)
                 label = _("Đăng ký có tài sản loại này")
             else:
                 if report is None:
                     continue
-                if not report.exempt:
-                    old_key = totals.progress_key(report)
-                    report.exempt, report.exempt_reason = True, _("Đơn vị đăng ký không có tài sản loại này (đăng ký đối tượng kiểm kê).")
-                    report.version += 1
-                    report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
-                    totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
+                if exemptions.set_exempt(report, exempt=True, reason=_("Đơn vị đăng ký không có tài sản loại này (đăng ký đối tượng kiểm kê).")):
                     changed.append(code)
                 label = _("Đăng ký không có tài sản loại này")
             ReportEvent.objects.create(report=report, actor=actor, transition=DECLARED, label=label, reason=reason)

@@ -258,7 +258,7 @@ class ReportEvent(models.Model):
 class RollupTotal(models.Model):
     """The sum of one cell over every report of a unit's subtree (the unit's own included)
     for a period, by stage bucket: 1 editing, 2 sent, 3 approved/received. Kept up to date
-    in the transaction of each save, transition and exemption (reports.totals); proved by
+    in the transaction of each save, transition and exemption (reports.ledger); proved by
     `verify_rollups` (docs/adr/0005)."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -2,7 +2,8 @@
 and the obligations a period creates when it opens (docs/adr/0002).
 
 Every action checks the actor's permission through the access policy, runs in one
-transaction with its audit event, and locks the period row first (docs/concurrency.md).
+transaction with its audit event, asks period_rules whether the period accepts it under the
+period's lock, and locks the period row before its reports (docs/concurrency.md).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -19,10 +20,12 @@ from baocao.access.paths import prefix_q
 from baocao.audit.services import record
 from baocao.formdefs.models import FormAssignment, FormDefinition
 from baocao.parameters.models import Holiday
+from baocao.units import tree
 from baocao.units.models import Unit, UnitStatus
 
-from . import rollup_sql, totals
+from . import ancestry, exemptions, ledger, period_rules
 from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, PeriodTree, Report, ReportEvent
+from .period_rules import Change
 
 # --- the calendar ------------------------------------------------------------------------
 
@@ -96,7 +99,10 @@ def create_period(actor, *, kind, year, code="", name="", deadline=None, data_fr
     return period
 
 
-def _locked(period):
+def _locked(period, *, exclusive=False):
+    """The period row, locked, after the period's advisory lock (shared for a change of its
+    reports, exclusive for a change of its status, deadlines or counts)."""
+    period_rules.hold(period.pk, exclusive=exclusive)
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
@@ -105,9 +111,8 @@ def update_period(actor, period, *, name, deadline, data_from=None, data_to=None
     The data range can change only before the period opens."""
     policy.require(actor, permissions.PERIOD_MANAGE)
     with transaction.atomic():
-        period = _locked(period)
-        if period.status == PeriodStatus.LOCKED:
-            raise ValidationError(_("Kỳ báo cáo đã khóa, không sửa được."))
+        period = _locked(period, exclusive=True)
+        period_rules.require(period, Change.SCHEDULE)
         if period.status != PeriodStatus.DRAFT and ((data_from and data_from != period.data_from) or (data_to and data_to != period.data_to)):
             raise ValidationError(_("Kỳ báo cáo đã mở: không đổi được khoảng thời gian số liệu."))
         data_from, data_to = data_from or period.data_from, data_to or period.data_to
@@ -129,14 +134,16 @@ def recompute_due(period):
     Report.objects.filter(period=period).update(due_at=period.due_at)
     for extension in period.extensions.select_related("unit").order_by("due_at"):
         _apply_extension(period, extension)
-    totals.rebuild_progress(period)
+    ledger.rebuild_progress(period)
 
 
 def refresh_deadlines():
     """After the holiday calendar changed: the deadlines of periods not yet closed."""
     for period in Period.objects.filter(status__in=[PeriodStatus.DRAFT, PeriodStatus.OPEN]):
         with transaction.atomic():
-            period = _locked(period)
+            period = _locked(period, exclusive=True)
+            if not period_rules.accepts(period, Change.SCHEDULE):
+                continue
             due = due_moment(period.deadline)
             if due != period.due_at:
                 period.due_at = due
@@ -236,7 +243,7 @@ def open_period(actor, period, *, request=None):
     """Chưa mở → Đang mở: fix the form versions and create every obligation, in one transaction."""
     policy.require(actor, permissions.PERIOD_MANAGE)
     with transaction.atomic():
-        period = _locked(period)
+        period = _locked(period, exclusive=True)
         if period.status != PeriodStatus.DRAFT:
             raise ValidationError(_("Chỉ mở được kỳ báo cáo đang ở trạng thái Chưa mở."))
         if Report.objects.filter(period=period).exists():
@@ -244,17 +251,21 @@ def open_period(actor, period, *, request=None):
         created, forms, missing = _insert_obligations(period)
         period.status, period.opened_at = PeriodStatus.OPEN, timezone.now()
         period.save(update_fields=["status", "opened_at"])
-        totals.rebuild_progress(period)
+        ledger.rebuild_progress(period)
         summary = OpenSummary(created, {code: d.version for code, d in forms.items()}, missing)
         record("period.opened", actor=actor, request=request, obj=period,
                after={"reports": summary.reports, "forms": summary.forms, "missing_forms": missing})
     return summary
 
 
-def _move(actor, period, *, sources, target, action, stamp, message, request, then=None):
+def _move(actor, period, *, sources, target, action, stamp, message, request, then=None, reason=""):
+    """A change of the period's status: under the tree lock (no reorganisation or transfer
+    runs beside it, so the snapshot and the totals agree) and the period's exclusive lock
+    (no save or review of the period runs beside it)."""
     policy.require(actor, permissions.PERIOD_MANAGE)
     with transaction.atomic():
-        period = _locked(period)
+        tree.lock()
+        period = _locked(period, exclusive=True)
         if period.status not in sources:
             raise ValidationError(message)
         before = period.status
@@ -264,22 +275,23 @@ def _move(actor, period, *, sources, target, action, stamp, message, request, th
         period.save()
         if then:
             then(period)
-        record(action, actor=actor, request=request, obj=period, before={"status": before}, after={"status": target})
+        after = {"status": target, **({"reason": reason} if reason else {})}
+        record(action, actor=actor, request=request, obj=period, before={"status": before}, after=after)
     return period
 
 
 def close_period(actor, period, *, request=None):
     """No more entry or sending; reviews of what was sent may still finish."""
     return _move(actor, period, sources=[PeriodStatus.OPEN], target=PeriodStatus.CLOSED, action="period.closed", stamp="closed_at",
-                 message=_("Chỉ đóng được kỳ báo cáo đang mở."), request=request, then=rollup_sql.snapshot_tree)
+                 message=_("Chỉ đóng được kỳ báo cáo đang mở."), request=request, then=ancestry.snapshot)
 
 
 def _back_on_todays_tree(period):
     """A reopened period follows today's tree again: its snapshot goes, its totals and
     counters are recomputed on the tree as it is now."""
     PeriodTree.objects.filter(period=period).delete()
-    rollup_sql.rebuild_totals(period)
-    rollup_sql.rebuild_progress(period)
+    ledger.rebuild_totals(period)
+    ledger.rebuild_progress(period)
 
 
 def reopen_period(actor, period, *, request=None):
@@ -291,6 +303,18 @@ def lock_period(actor, period, *, request=None):
     """The figures are final: nothing in the period changes any more."""
     return _move(actor, period, sources=[PeriodStatus.CLOSED], target=PeriodStatus.LOCKED, action="period.locked", stamp="locked_at",
                  message=_("Chỉ khóa được kỳ báo cáo đã đóng."), request=request)
+
+
+def unlock_period(actor, period, *, reason, request=None):
+    """Mở khóa: the one change a locked period accepts, back to closed (the central
+    administrator, with a reason, audited); its figures then accept what a closed period's do."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Cần nêu lý do mở khóa kỳ báo cáo."))
+    if len(reason) > 2000:
+        raise ValidationError(_("Lý do quá dài (tối đa 2.000 ký tự)."))
+    return _move(actor, period, sources=[PeriodStatus.LOCKED], target=PeriodStatus.CLOSED, action="period.unlocked", stamp="",
+                 message=_("Chỉ mở khóa được kỳ báo cáo đã khóa."), request=request, reason=reason)
 
 
 # --- extensions --------------------------------------------------------------------------
@@ -319,19 +343,20 @@ def grant_extension(actor, period, unit, *, until, reason, subtree=False, reques
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        period = _locked(period)
+        # Exclusive: the deadlines and counts of the period move, no save or review beside it.
+        period = _locked(period, exclusive=True)
         if period.status != PeriodStatus.OPEN:
             raise ValidationError(_("Chỉ gia hạn được trong kỳ báo cáo đang mở."))
         extension = Extension.objects.create(period=period, unit=unit, subtree=subtree, until=until, due_at=end_of(until),
                                              reason=reason.strip(), granted_by=actor)
         covered = _covered(period, unit, subtree).filter(due_at__lt=extension.due_at)
         affected = list(covered.values_list("pk", flat=True))
-        sent_late = list(covered.filter(submitted_at__isnull=False, exempt=False).select_related("unit", "period"))
+        sent_late = exemptions.locked_reports(covered.filter(submitted_at__isnull=False, exempt=False))
         _apply_extension(period, extension)
         for report in sent_late:  # sent after its old deadline: now perhaps within the new one
-            old_key = totals.progress_key(report)
+            old_key = ledger.progress_key(report)
             report.due_at = extension.due_at
-            totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
+            ledger.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
         label = _("Gia hạn đến ngày %(d)s") % {"d": until.strftime("%d/%m/%Y")}
         ReportEvent.objects.bulk_create(
             [ReportEvent(report_id=pk, actor=actor, transition="extension", label=label, reason=extension.reason) for pk in affected], batch_size=2000
@@ -351,10 +376,12 @@ def add_obligation(actor, period, unit, form_code, *, reason, request=None):
     if not reason.strip():
         raise ValidationError(_("Cần nêu lý do."))
     with transaction.atomic():
+        tree.pin(unit)
         period = _locked(period)
-        if period.status != PeriodStatus.OPEN:
+        if not period_rules.accepts(period, Change.OBLIGATION):
             raise ValidationError(_("Chỉ bổ sung được biểu phải lập trong kỳ báo cáo đang mở."))
-        report = Report.objects.filter(period=period, unit=unit, form_code=form_code).first()
+        found = exemptions.locked_reports(Report.objects.filter(period=period, unit=unit, form_code=form_code))
+        report = found[0] if found else None
         if report is not None and not report.exempt:
             raise ValidationError(_("Đơn vị đã phải lập biểu %(form)s trong kỳ này.") % {"form": form_code})
         if report is None:
@@ -364,11 +391,9 @@ def add_obligation(actor, period, unit, form_code, *, reason, request=None):
             report = rows[0]
             report.due_at = _due_for(period, unit)
             report.save(update_fields=["due_at"])
+            exemptions.counted_from_now(report)
         else:
-            report.exempt, report.exempt_reason = False, ""
-            report.save(update_fields=["exempt", "exempt_reason", "updated_at"])
-        # Counted from now on (as if it had been exempt until now).
-        totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)
+            exemptions.set_exempt(report, exempt=False)
         ReportEvent.objects.create(report=report, actor=actor, transition="obligation_added", label=_("Bổ sung vào biểu phải lập"), reason=reason.strip())
         record("report.obligation_added", actor=actor, request=request, unit=unit, obj=report, after={"form": form_code, "reason": reason.strip()})
     return report
@@ -391,17 +416,14 @@ def exempt_obligation(actor, report, *, reason, request=None):
         raise ValidationError(_("Cần nêu lý do miễn."))
     workflow = regimes.current().workflow
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
+        tree.pin(report.unit)
+        period_rules.held(report.period, Change.EXEMPTION)
+        report = exemptions.locked_reports(Report.objects.filter(pk=report.pk))[0]
         if report.exempt:
             raise ValidationError(_("Báo cáo đã được miễn."))
         if not workflow.states[report.status].editable:
             raise ValidationError(_("Báo cáo đã gửi (%(state)s), không miễn được.") % {"state": report.get_status_display()})
-        old_key = totals.progress_key(report)
-        report.exempt, report.exempt_reason = True, reason.strip()
-        report.version += 1
-        report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
-        totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
-        ReportEvent.objects.create(report=report, actor=actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=report.exempt_reason)
+        exemptions.set_exempt(report, exempt=True, reason=reason, actor=actor, event=exemptions.EXEMPTED)
         record("report.exempted", actor=actor, request=request, unit=report.unit, obj=report, after={"reason": report.exempt_reason})
     return report
 
@@ -455,18 +477,16 @@ def assigned_forms(unit):
 def units_retired_in_open_periods(unit_ids, reorganisation):
     """A retired unit owes nothing more: its reports not yet started in open periods are
     exempted, citing the decision. What it entered or sent stays counted until a transfer
-    moves it to its successor (docs/adr/0007), so no figure vanishes meanwhile."""
+    moves it to its successor (docs/adr/0007), so no figure vanishes meanwhile. Runs inside
+    the tree operation (which holds the tree lock)."""
     workflow = regimes.current().workflow
     reason = _("%(op)s theo quyết định %(n)s") % {"op": reorganisation.get_operation_display(), "n": reorganisation.decision_number or "—"}
-    reports = Report.objects.filter(unit_id__in=list(unit_ids), period__status=PeriodStatus.OPEN, exempt=False,
-                                    status__in=workflow.codes_in_stage("not_started")).select_related("unit", "period")
-    for report in reports:
-        old_key = totals.progress_key(report)
-        report.exempt, report.exempt_reason = True, reason
-        report.version += 1
-        report.save(update_fields=["exempt", "exempt_reason", "version", "updated_at"])
-        totals.report_changed(report, old_status=report.status, old_exempt=False, old_key=old_key)
-        ReportEvent.objects.create(report=report, actor=reorganisation.actor, transition="exempted", label=_("Miễn lập báo cáo"), reason=reason)
+    for period in Period.objects.filter(regime=regimes.current().key, status=PeriodStatus.OPEN):
+        period_rules.hold(period.pk)
+        reports = Report.objects.filter(unit_id__in=list(unit_ids), period=period, exempt=False,
+                                        status__in=workflow.codes_in_stage("not_started"))
+        for report in exemptions.locked_reports(reports):
+            exemptions.set_exempt(report, exempt=True, reason=reason, actor=reorganisation.actor, event=exemptions.EXEMPTED)
 
 
 def obligations_for_new_units(unit_ids):
@@ -479,6 +499,7 @@ def obligations_for_new_units(unit_ids):
 
     unit_ids = list(unit_ids)
     for period in open_periods:
+        period_rules.hold(period.pk)
         owed = {}
         for start in range(0, len(unit_ids), 500):
             sql, params = _obligations_sql(period, unit_ids=unit_ids[start : start + 500])
@@ -489,5 +510,5 @@ def obligations_for_new_units(unit_ids):
         if not owed:
             continue
         rows, _forms, _missing = _create_reports(period, owed)
-        for report in Report.objects.filter(pk__in=[r.pk for r in rows]).select_related("unit", "period"):
-            totals.report_changed(report, old_status=report.status, old_exempt=True, old_key=None)
+        for report in Report.objects.filter(pk__in=[r.pk for r in rows]).select_related("form", "unit", "period"):
+            exemptions.counted_from_now(report)

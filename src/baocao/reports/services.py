@@ -15,7 +15,7 @@ from baocao.audit.services import record
 from baocao.formdefs.spec import RuleResult, parse_number, too_large
 from baocao.units.models import Unit
 
-from . import totals, values, workflow
+from . import ledger, values, workflow
 from .models import Report, ReportRecord
 
 
@@ -96,11 +96,11 @@ def _claim(actor, report, expected_version, **fields):
     """Inside a transaction: lock the report, check it may be changed and was not changed
     since `expected_version`, move it out of "Chưa nhập", bump its version. Returns the
     locked report (with `fields` set, not yet saved)."""
-    locked = workflow.lock(report.pk)
+    locked = workflow.lock(report)
     workflow.require_edit(actor, locked)
     if locked.version != expected_version:
         raise StaleReport(Report.objects.select_related("updated_by").get(pk=report.pk))
-    locked._before = (locked.status, totals.progress_key(locked))
+    locked._before = (locked.status, ledger.progress_key(locked))
     workflow.start(locked)
     locked.version += 1
     locked.updated_by = actor
@@ -117,9 +117,9 @@ def _save(locked, report, changes=(), *, records_changed=True):
     old_status, old_key = locked._before
     if old_status != locked.status:
         # Chưa nhập → Đang nhập: the report starts counting, with every value it now has.
-        totals.report_changed(locked, old_status=old_status, old_exempt=locked.exempt, old_key=old_key)
+        ledger.report_changed(locked, old_status=old_status, old_exempt=locked.exempt, old_key=old_key)
     else:
-        totals.values_changed(locked, changes)
+        ledger.values_changed(locked, changes)
     # The caller's object follows, so a page rendered after the save shows the new state.
     for name in ("status", "version", "updated_by", "updated_by_id", "updated_at", "explanation", "notes"):
         setattr(report, name, getattr(locked, name))

@@ -22,8 +22,10 @@ from baocao import regimes
 from baocao.access import policy
 from baocao.audit.services import record
 
-from . import revisions, totals
-from .models import PeriodStatus, Report, ReportEvent
+from baocao.units import tree
+
+from . import ledger, period_rules, revisions
+from .models import Report, ReportEvent
 
 
 class TransitionRefused(ValidationError):
@@ -65,13 +67,9 @@ def _window_problem(report, now, *, entry):
     """Why the period does not allow this now ("" if it does). `entry`: editing or sending,
     which need the unit's deadline; reviews may finish after it while the period is open
     (their time is what counts, and is marked late), and even once it is closed."""
-    period = report.period
-    if period.status == PeriodStatus.LOCKED:
-        return _("Kỳ báo cáo đã khóa: số liệu đã chốt, không thay đổi được nữa.")
-    if period.status == PeriodStatus.DRAFT:
-        return _("Kỳ báo cáo chưa mở.")
-    if entry and period.status == PeriodStatus.CLOSED:
-        return _("Kỳ báo cáo đã đóng.")
+    problem = period_rules.refusal(report.period, period_rules.Change.ENTRY if entry else period_rules.Change.REVIEW)
+    if problem:
+        return problem
     if entry and now > report.due_at:
         return _("Đã hết hạn báo cáo (%(d)s). Đề nghị đơn vị cấp trên gia hạn.") % {"d": _fmt(report.due_at)}
     return ""
@@ -168,11 +166,20 @@ def allowed_actions(actor, report, *, ready=None, now=None):
     return options
 
 
-def lock(report_pk):
-    """The report row, locked until the end of the transaction (docs/concurrency.md)."""
+def lock(report):
+    """Everything a change of `report` stands on, locked until the end of the transaction,
+    in the documented order (docs/concurrency.md): the unit's place in the tree (shared),
+    the period (shared), then the report row. Returns the report as stored now, with its
+    unit and period as stored now. A report that a transfer gave to another unit since the
+    page was read is refused (Conflict)."""
+    tree.pin(report.unit)
+    period_rules.hold(report.period_id)
     # of=("self",): only the report row. Locking the joined form, unit and period rows too
     # would queue every save of a form or period behind one another.
-    return Report.objects.select_for_update(of=("self",)).select_related("form", "unit", "period").get(pk=report_pk)
+    locked = Report.objects.select_for_update(of=("self",)).select_related("form", "unit", "period").get(pk=report.pk)
+    if locked.unit_id != report.unit_id:
+        raise Conflict(_("Báo cáo đã được chuyển sang đơn vị %(unit)s theo sắp xếp đơn vị; hãy mở lại trang.") % {"unit": locked.unit.label})
+    return locked
 
 
 def _last_change(report):
@@ -197,7 +204,7 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
     if t.reason_required and not reason:
         raise TransitionRefused(_("Cần nêu lý do khi %(action)s.") % {"action": t.label.lower()})
     with transaction.atomic():
-        locked = lock(report.pk)
+        locked = lock(report)
         now = timezone.now()
         if locked.status not in t.sources:
             who, when = _last_change(locked)
@@ -220,7 +227,7 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
             if missing:
                 raise TransitionRefused([_("Chưa gửi được: cần ghi chú giải trình cho mỗi cảnh báo.")] + list(missing.values())[:50])
         revision = revisions.freeze(locked, actor) if t.snapshot else None
-        before, before_key = locked.status, totals.progress_key(locked)
+        before, before_key = locked.status, ledger.progress_key(locked)
         locked.status = t.target
         locked.version += 1
         locked.state_changed_at, locked.state_changed_by = now, actor
@@ -231,7 +238,7 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
         if t.counts_as_submitted:
             locked.submitted_at = now
         locked.save()
-        totals.report_changed(locked, old_status=before, old_exempt=locked.exempt, old_key=before_key)
+        ledger.report_changed(locked, old_status=before, old_exempt=locked.exempt, old_key=before_key)
         ReportEvent.objects.create(
             report=locked, at=now, actor=actor, transition=t.code, label=t.label, from_state=before, to_state=t.target, reason=reason,
             revision=revision.number if revision else (locked.revision or None),

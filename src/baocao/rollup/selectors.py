@@ -25,8 +25,10 @@ from baocao.accounts.models import Account
 from baocao.formdefs.models import FormDefinition, FormKind
 from baocao.formdefs.services import cell_ids
 from baocao.formdefs.spec import RowGroup
-from baocao.reports.models import PeriodForm, PeriodStatus, PeriodTree, Report, ReportValue, RollupProgress, RollupTotal
-from baocao.reports.totals import BUCKETS, COUNTING, prefixes
+from baocao.reports.models import PeriodForm, PeriodTree, Report, ReportValue, RollupProgress, RollupTotal
+from baocao.reports import ancestry
+from baocao.reports.ancestry import prefixes
+from baocao.reports.ledger import BUCKETS, COUNTING
 from baocao.units.models import Unit
 from baocao.units.text import fold
 
@@ -181,7 +183,7 @@ class Tree:
 
     def __init__(self, period):
         self.period = period
-        self.snapshot = period is not None and period.status in (PeriodStatus.CLOSED, PeriodStatus.LOCKED)
+        self.snapshot = period is not None and ancestry.uses_snapshot(period)
         self._paths = {}
 
     def path_of(self, unit):
@@ -189,7 +191,7 @@ class Tree:
         if not self.snapshot:
             return unit.path
         if unit.pk not in self._paths:
-            self._paths[unit.pk] = PeriodTree.objects.filter(period=self.period, unit=unit).values_list("path", flat=True).first() or ""
+            self._paths[unit.pk] = ancestry.snapshot_path(self.period, unit)
         return self._paths[unit.pk]
 
     def _range(self, path, field="path"):

@@ -1,5 +1,5 @@
 """Proof that the stored roll-ups are exact (docs/adr/0005): both tables recomputed from
-the reports with one plain SQL `GROUP BY` each (reports.rollup_sql: every unit joined to
+the reports with one plain SQL `GROUP BY` each (reports.ledger: every unit joined to
 its ancestors by path prefix, on the period's tree), compared with what is stored;
 `rebuild` replaces them."""
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from baocao.reports import rollup_sql
+from baocao.reports import ledger, period_rules
 from baocao.reports.models import Period, RollupProgress, RollupTotal
 
 
@@ -30,7 +30,8 @@ def _same(a, b):
 
 
 def _periods(period):
-    return [period] if period is not None else list(Period.objects.all())
+    """The periods as stored now (a caller's copy may predate its closing)."""
+    return list(Period.objects.filter(pk=period.pk) if period is not None else Period.objects.all())
 
 
 def _differences_sql(chosen):
@@ -38,8 +39,8 @@ def _differences_sql(chosen):
     recomputed ones), so that millions of totals never travel to Python."""
     found = []
     tables = (
-        ("RollupTotal", RollupTotal, ("unit_id", "period_id", "cell_id", "bucket"), "number", rollup_sql.totals_select),
-        ("RollupProgress", RollupProgress, ("unit_id", "period_id", "form_code", "status", "timeliness"), "count", rollup_sql.progress_select),
+        ("RollupTotal", RollupTotal, ("unit_id", "period_id", "cell_id", "bucket"), "number", ledger.totals_select),
+        ("RollupProgress", RollupProgress, ("unit_id", "period_id", "form_code", "status", "timeliness"), "count", ledger.progress_select),
     )
     for name, model, keys, value, select in tables:
         sql, params = select(chosen)
@@ -51,7 +52,7 @@ def _differences_sql(chosen):
                    f"SELECT {', '.join(f'COALESCE(s.{k}, w.{k})' for k in keys)}, s.{value}, w.{value} "
                    f"FROM (SELECT {columns} FROM {model._meta.db_table} WHERE period_id = %s) s FULL JOIN want w ON {join} "
                    f"WHERE COALESCE(s.{value}, 0) <> COALESCE(w.{value}, 0)")
-        for row in rollup_sql.rows(compare, params + [chosen.pk]):
+        for row in ledger.rows(compare, params + [chosen.pk]):
             found.append(Difference(name, tuple(row[: len(keys)]), row[len(keys)], row[len(keys) + 1]))
     return found
 
@@ -65,12 +66,12 @@ def differences(period=None):
             continue
         have = {(u, p, c, b): n for u, p, c, b, n in
                 RollupTotal.objects.filter(period=chosen).values_list("unit_id", "period_id", "cell_id", "bucket", "number")}
-        want = {(u, p, c, b): n for u, p, c, b, n in rollup_sql.rows(*rollup_sql.totals_select(chosen))}
+        want = {(u, p, c, b): n for u, p, c, b, n in ledger.rows(*ledger.totals_select(chosen))}
         found += [Difference("RollupTotal", key, have.get(key), want.get(key))
                   for key in set(have) | set(want) if not _same(have.get(key), want.get(key))]
         have = {(u, p, f, s, t): n for u, p, f, s, t, n in
                 RollupProgress.objects.filter(period=chosen).values_list("unit_id", "period_id", "form_code", "status", "timeliness", "count")}
-        want = {(u, p, f, s, t): n for u, p, f, s, t, n in rollup_sql.rows(*rollup_sql.progress_select(chosen))}
+        want = {(u, p, f, s, t): n for u, p, f, s, t, n in ledger.rows(*ledger.progress_select(chosen))}
         found += [Difference("RollupProgress", key, have.get(key), want.get(key))
                   for key in set(have) | set(want) if (have.get(key) or 0) != (want.get(key) or 0)]
     return found
@@ -81,6 +82,7 @@ def rebuild(period=None):
     totals = counters = 0
     with transaction.atomic():
         for chosen in _periods(period):
-            totals += rollup_sql.rebuild_totals(chosen)
-            counters += rollup_sql.rebuild_progress(chosen)
+            period_rules.hold(chosen.pk, exclusive=True)  # no delta of the period interleaves
+            totals += ledger.rebuild_totals(chosen)
+            counters += ledger.rebuild_progress(chosen)
     return totals, counters

@@ -33,6 +33,9 @@ from .models import CODE_PATTERN, Reorganisation, Unit, UnitKind, UnitLineage, U
 from .signals import unit_moved, units_created, units_renamed, units_retired
 
 _LOCK_KEY = zlib.crc32(b"baocao.units.tree")
+# The namespace of the per-unit advisory locks (the two-int form: namespace, unit id), apart
+# from the tree-wide lock's one-bigint key (docs/adr/0010).
+_UNIT_LOCKS = zlib.crc32(b"baocao.units.unit") & 0x7FFFFFFF
 # Kinds that may have units below them.
 PARENT_KINDS = {UnitKind.ROOT, UnitKind.GOVERNING, UnitKind.AGGREGATING}
 
@@ -69,6 +72,36 @@ def lock():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def pin(unit):
+    """Hold `unit`'s place in the tree until the transaction ends: a shared lock on each unit
+    of its path, which a move of any of them waits for (`_hold_subtree`). The path is read
+    again under the locks, and the locks taken again if it moved meanwhile. Every save,
+    transition and exemption calls it before locking its report, so its totals go to the
+    ancestors that hold when it commits (docs/adr/0010). No-op on SQLite, whose writers run
+    one at a time."""
+    if connection.vendor != "postgresql":
+        return
+    path = unit.path
+    with connection.cursor() as cursor:
+        while True:
+            codes = ", ".join(["%s"] * len(_prefixes(path)))
+            cursor.execute(f"SELECT pg_advisory_xact_lock_shared(%s, (id & 2147483647)::int) FROM {Unit._meta.db_table} "
+                           f"WHERE path IN ({codes})", [_UNIT_LOCKS] + _prefixes(path))
+            cursor.execute(f"SELECT path FROM {Unit._meta.db_table} WHERE id = %s", [unit.pk])
+            now = cursor.fetchone()[0]
+            if now == path:
+                return
+            path = now
+
+
+def _hold_subtree(unit):
+    """Exclusive lock on `unit` (see `pin`): waits for every change under way in its subtree
+    and holds back new ones until this transaction ends. The caller holds the tree lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_UNIT_LOCKS, unit.pk & 0x7FFFFFFF])
 
 
 def _administer(actor, unit, note):
@@ -172,9 +205,11 @@ def rename(actor, unit, *, name, decision=NO_DECISION, note="", request=None):
 def move_paths(unit, parent):
     """Rewrite the paths and depths of `unit`'s whole subtree for its new `parent`, with one
     UPDATE, and tell the apps above. The caller holds the tree lock and has checked."""
+    _hold_subtree(unit)
     old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
-    old_ancestors = list(Unit.objects.filter(path__in=_prefixes(old_path)[:-1]).values_list("pk", flat=True))
-    new_ancestors = list(Unit.objects.filter(path__in=_prefixes(parent.path)).values_list("pk", flat=True))
+    # Root first (the order the totals ledger locks their rows in, reversed).
+    old_ancestors = list(Unit.objects.filter(path__in=_prefixes(old_path)[:-1]).order_by("depth").values_list("pk", flat=True))
+    new_ancestors = list(Unit.objects.filter(path__in=_prefixes(parent.path)).order_by("depth").values_list("pk", flat=True))
     Unit.objects.subtree(unit).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + (parent.depth + 1 - unit.depth),
