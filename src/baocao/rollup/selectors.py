@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Sum
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -536,7 +536,9 @@ def not_sent(unit, period, form_codes, query="", after=None):
     if after is not None:
         path, code = after
         ordered = tree_order("unit__path")
-        reports = reports.filter(Q(GreaterThan(ordered, path)) | (Q(Exact(ordered, path)) & Q(form_code__gt=code)))
+        # The first condition alone starts the walk of the path index at the key; the second
+        # drops the key's own unit's forms up to the key.
+        reports = reports.filter(GreaterThanOrEqual(ordered, path)).filter(Q(GreaterThan(ordered, path)) | Q(form_code__gt=code))
     return reports.select_related("unit").order_by(tree_order("unit__path"), "form_code")
 
 

@@ -35,7 +35,7 @@ SCOPES = ("con", "tat_ca")  # the children (default), or every unit of the subtr
 # The list of every unit that owes the form is read whole, and sorts by any column, up to
 # this many owed reports in the subtree (the stored counters say how many); beyond, it is
 # read page by page in tree order (keyset) and its Excel is written by the task worker.
-EVERY_UNIT_IN_REQUEST = 2_000
+EVERY_UNIT_IN_REQUEST = 500
 # An export of the units not sent beyond this many reports is written by the task worker.
 BACKGROUND_EXPORT = 5_000
 
