@@ -14,6 +14,12 @@ quick run: --accounts 20000 --reports 20 --saves 20 --rounds 1.
 (bench/dataset.py: 83,720 units, ~9 million values, about 5 minutes to build on
 PostgreSQL; --national 8000 for a quick run, --reuse-national to keep the last one):
 docs/rollup.md and docs/reorganisation.md say what they measure.
+
+`locking` (issue 21) times a save and a transition with the subtree and period locks of
+docs/adr/0010 against the same actions without them, alternately (bench/locking_bench.py).
+
+`uploads` (issue 22) posts the hostile uploads to every upload form and runs the jobs they
+start (bench/upload_bench.py, which also runs on its own; docs/exchange.md).
 """
 import argparse
 import os
@@ -575,7 +581,8 @@ def bench_catalogue(n):
     report("re-import it unchanged", f"{again:.1f} s", f"bulk insert without checks ({base:.1f} s)", again / base)
 
 
-BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "open_period", "pages", "reorg", "reset", "rollup", "transition")
+BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "locking", "open_period", "pages", "reorg", "reset", "rollup",
+           "transition", "uploads")
 # On their own national data set (bench/dataset.py), built once for both, after the others.
 NATIONAL = {"reorg", "rollup"}
 
@@ -643,6 +650,11 @@ def main():
             bench_grid_save(args.saves)
         if "transition" in only:
             bench_transition(args.reports)
+        if "locking" in only:  # bench/locking_bench.py: the subtree and period locks of a save and a transition (issue 21)
+            from bench import locking_bench
+
+            locking_bench.main(args.reports, tuphap_setup=tuphap_setup, regime_accounts=regime_accounts, report=report,
+                               ms_figure=ms_figure, ratio=ratio)
         if "open_period" in only:  # last: it gives every unit of the tree its unit type
             bench_open_period(args.rounds)
     if "import" in only:
@@ -650,6 +662,11 @@ def main():
         from bench import exchange_bench
 
         exchange_bench.main([])
+    if "uploads" in only:  # bench/upload_bench.py: the hostile uploads against every upload form (issue 22)
+        print()
+        from bench import upload_bench
+
+        upload_bench.main([])
     if only & NATIONAL:  # last: they empty the database and build the national data set (bench/dataset.py)
         print()
         from bench import dataset

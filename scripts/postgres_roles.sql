@@ -1,15 +1,17 @@
 -- Two PostgreSQL roles for baocao (docs/operations.md, docs/security.md "Audit"):
 --   the OWNER owns the database's tables and runs the migrations (`baocao migrate`);
 --   the APP role is what gunicorn and the task worker connect as: it reads and writes the
---   platform's tables but may only INSERT and SELECT audit events — no UPDATE, DELETE or
---   TRUNCATE, and, owning nothing, it cannot disable the audit table's trigger or drop it.
+--   platform's tables but may only INSERT and SELECT audit events and the other history (report
+--   events, revisions, reorganisation records and lineage, executed transfers' lines) — no
+--   UPDATE, DELETE or TRUNCATE — and, owning nothing, it cannot disable the triggers that keep
+--   decided requests final (migration audit 0005) or drop a table.
 --
 -- Run as a superuser, before the first `baocao migrate` and again after it (idempotent):
 --   psql -h HOST -U postgres -v db=baocao -v owner=baocao_owner -v app=baocao_app \
 --        -v owner_password='…' -v app_password='…' -f scripts/postgres_roles.sql
 -- Then: migrations with DATABASE_URL=postgres://baocao_owner:…@HOST/baocao,
 --       gunicorn and `baocao db_worker` with DATABASE_URL=postgres://baocao_app:…@HOST/baocao.
--- In production the app refuses to start if its role owns the audit table or may change it.
+-- In production the app refuses to start if its role owns a history table or may change it.
 \set ON_ERROR_STOP on
 
 SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
@@ -39,3 +41,10 @@ SELECT format('REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON public.au
     WHERE to_regclass('public.audit_auditevent') IS NOT NULL \gexec
 SELECT format('GRANT SELECT, INSERT ON public.audit_auditevent TO %I', :'app')
     WHERE to_regclass('public.audit_auditevent') IS NOT NULL \gexec
+-- … and the rest of history likewise (migration audit 0005 does the same on a fresh database).
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON public.%I FROM %I', t, :'app')
+    FROM unnest(ARRAY['reports_reportevent', 'reports_revision', 'units_reorganisation', 'units_unitlineage', 'reorg_transferline']) AS t
+    WHERE to_regclass('public.' || t) IS NOT NULL \gexec
+SELECT format('GRANT SELECT, INSERT ON public.%I TO %I', t, :'app')
+    FROM unnest(ARRAY['reports_reportevent', 'reports_revision', 'units_reorganisation', 'units_unitlineage', 'reorg_transferline']) AS t
+    WHERE to_regclass('public.' || t) IS NOT NULL \gexec

@@ -149,8 +149,9 @@ else:
 
 # Background tasks (imports of large files): stored in the database, run by `baocao db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("BAOCAO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-# Uploads larger than this run as background tasks with a progress page (0: always in the request).
-BAOCAO_BACKGROUND_IMPORT_KB = env_int("BAOCAO_BACKGROUND_IMPORT_KB", 256)
+# Uploads whose estimated work (cells + shared strings, counted before any parsing) is above
+# this are read by the task worker with a progress page (jobs/uploads.py, docs/adr/0013).
+BAOCAO_BACKGROUND_WORK = env_int("BAOCAO_BACKGROUND_WORK", 20_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Account"

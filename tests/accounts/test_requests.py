@@ -159,3 +159,16 @@ def test_the_central_administrator_is_not_offered_a_request_for_its_own_unit(mak
     assert "Gửi đề nghị mới" not in page
     text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "x", **LETTER}, follow=True)
     assert text.status_code in (200, 403) and not AccountRequest.objects.exists()
+
+
+def test_a_request_never_grants_a_role_the_scheme_does_not_give_or_more_administration_than_the_decider_holds(unit_leader, admin, login, client):
+    """Issue 21: approving carries out only what the decider could grant. A request written
+    straight into the database for the central administrator's role is refused, nothing
+    created, the request still pending."""
+    forged = AccountRequest.objects.create(unit=unit_leader.unit, kind="new", role="central_admin", reason="Xin quyền", requested_by=unit_leader)
+    login(admin)
+    response = client.post(reverse("accounts:request_decide", args=[forged.pk]), {"decision": "approve"}, follow=True)
+    page = response.content.decode()
+    assert "không được cấp cho loại đơn vị này" in page
+    forged.refresh_from_db()
+    assert forged.status == "pending" and not Account.objects.filter(unit=unit_leader.unit).exclude(pk=unit_leader.pk).exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from baocao.accounts.models import Account
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.units import tree as units_tree
 from baocao.units.models import Unit, UnitKind
 from tests.factories import AccountFactory
@@ -70,7 +70,7 @@ def _grow(parent, n):
         unit = Unit.objects.create(code=f"{parent.code}X{Unit.objects.count():04d}", name=f"Trường thêm {i}", kind=UnitKind.REPORTING,
                                    parent=parent)
         account = AccountFactory(unit=unit, must_change_password=bool(i % 2), locked_by_admin=not i % 20)
-        record("login.success", actor=account, unit=unit)
+        record_read("login.success", actor=account, unit=unit)
 
 
 def _queries(client, method, url, data):

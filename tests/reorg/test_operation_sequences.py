@@ -3,10 +3,12 @@ reorganisations — moves of units and of whole departments, mergers with the tr
 their data, waves of mergers — the root's roll-up (every stage) never changes, every
 descendant stays found by subtree queries, refused operations change nothing, and after
 each step the stored roll-ups are exact (verify_rollups)."""
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +46,7 @@ def test_random_sequences_of_operations_lose_and_double_nothing(justice, groups,
                     unit = Unit.objects.create(code=f"S{g}P{n}", name=f"Tổ chức {g}.{n}", kind=UnitKind.REPORTING, parent=parent)
                     unit.unit_types.add(NOTARY)
                     practices.append(unit)
-            period = periods.create_period(None, kind="NAM", year=2026)
+            period = periods.create_period(None, kind="NAM", year=2026, deadline=timezone.localdate() + timedelta(days=30))
             periods.open_period(None, period)
             for unit, (amount, steps) in zip(practices, data):
                 report = Report.objects.select_related("form", "unit", "period").get(unit=unit, period=period)

@@ -1,10 +1,12 @@
 """Property: over random trees, reports in random states and random mergers with their
 transfer, the roll-up (every stage) at the nearest common ancestor of the old and new units,
 and at the root, is the same before and after; the stored roll-ups stay exact."""
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,7 +63,7 @@ def test_a_merger_with_its_transfer_keeps_every_total(justice, groups, data, mer
                     unit = Unit.objects.create(code=f"S{g}P{n}", name=f"Tổ chức {g}.{n}", kind=UnitKind.REPORTING, parent=parent)
                     unit.unit_types.add("to_chuc_hanh_nghe_cong_chung")
                     practices.append(unit)
-            period = periods.create_period(None, kind="NAM", year=2026)
+            period = periods.create_period(None, kind="NAM", year=2026, deadline=timezone.localdate() + timedelta(days=30))
             periods.open_period(None, period)
             for unit, (amount, steps) in zip(practices, data):
                 report = Report.objects.select_related("form", "unit", "period").get(unit=unit, period=period)

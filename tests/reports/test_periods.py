@@ -193,6 +193,25 @@ def test_the_central_admin_creates_and_opens_a_period_on_the_page(tuphap, tree, 
     assert "Kỳ báo cáo năm chính thức 2020" in listing and "0/3" in listing
 
 
+def test_a_locked_period_is_unlocked_on_its_page_with_a_reason_by_the_central_admin_only(tuphap, tree, make_account, login):
+    """Issue 21: a locked period accepts nothing but an audited unlocking, back to closed."""
+    periods.close_period(None, tuphap)
+    periods.lock_period(None, tuphap)
+    page = reverse("periods:detail", args=[tuphap.pk])
+    client = login(make_account("T02", "admin"))
+    assert client.post(reverse("periods:action", args=[tuphap.pk, "unlock"]), {"reason": "Sửa số liệu"}).status_code == 403
+    client = login(make_account("BTC", "central_admin"))
+    shown = client.get(page).content.decode()
+    assert "Đã khóa" in shown and "Lý do mở khóa" in shown and "Mở khóa kỳ báo cáo" in shown
+    refused = client.post(reverse("periods:action", args=[tuphap.pk, "unlock"]), {"reason": " "}, follow=True).content.decode()
+    assert "Cần nêu lý do mở khóa kỳ báo cáo." in refused
+    assert Period.objects.get(pk=tuphap.pk).status == "locked"
+    done = client.post(reverse("periods:action", args=[tuphap.pk, "unlock"]), {"reason": "Chuyển dữ liệu sau sáp nhập"}, follow=True).content.decode()
+    assert "Đã mở khóa kỳ báo cáo" in done and Period.objects.get(pk=tuphap.pk).status == "closed"
+    event = AuditEvent.objects.get(action="period.unlocked")
+    assert event.after == {"status": "closed", "reason": "Chuyển dữ liệu sau sáp nhập"} and event.before == {"status": "locked"}
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"kind": "NAM_CT", "year": "hai nghìn", "deadline": ""}, "Năm phải là số"),
     ({"kind": "NAM_CT", "year": "2020", "deadline": "31/02/2021"}, "nhập ngày theo dạng dd/mm/yyyy"),
@@ -222,7 +241,10 @@ def test_an_extension_on_the_page(tuphap, tree, make_account, login):
 
 
 def test_the_entry_page_shows_the_deadline_moved_from_a_rest_day(tuphap, tree, make_account, login):
-    period = periods.create_period(None, kind="NAM", year=2026, deadline=date(2026, 12, 5))
+    today = timezone.localdate()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)  # the next Saturday, never today
+    period = periods.create_period(None, kind="NAM", year=saturday.year, deadline=saturday)
     periods.open_period(None, period)
     page = login(make_account("T02003002", "entry")).get(reverse("reports:entry")).content.decode()
-    assert "Hạn báo cáo: 07/12/2026 (hạn 05/12/2026 rơi vào ngày nghỉ, chuyển sang ngày làm việc tiếp theo)." in page
+    monday = saturday + timedelta(days=2)
+    assert (f"Hạn báo cáo: {monday:%d/%m/%Y} (hạn {saturday:%d/%m/%Y} rơi vào ngày nghỉ, chuyển sang ngày làm việc tiếp theo)." in page)

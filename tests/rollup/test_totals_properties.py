@@ -3,11 +3,13 @@ stored total equals the sum of the counted reports below, for each choice of whi
 count; returning or correcting removes a report from the approved totals, re-approving adds
 it back; completeness counts equal the obligations by state."""
 from collections import Counter, defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +77,7 @@ def test_totals_equal_the_counted_reports_below(justice, parents, script):
     try:
         with transaction.atomic():
             root, units = build(parents)
-            period = periods.create_period(None, kind="NAM", year=2026)
+            period = periods.create_period(None, kind="NAM", year=2026, deadline=timezone.localdate() + timedelta(days=30))
             periods.open_period(None, period)
             reports = {r.unit_id: r for r in Report.objects.filter(period=period).select_related("unit", "form", "period")}
             model = {unit.pk: ("chua_nhap", {}, False) for unit in units}
@@ -124,7 +126,7 @@ def test_totals_equal_the_counted_reports_below(justice, parents, script):
 
 def test_a_return_or_correction_takes_a_report_out_of_the_approved_totals(justice):
     root, units = build([9, 0])
-    period = periods.create_period(None, kind="NAM", year=2026)
+    period = periods.create_period(None, kind="NAM", year=2026, deadline=timezone.localdate() + timedelta(days=30))
     periods.open_period(None, period)
     report = Report.objects.select_related("unit", "form", "period").get(period=period, unit=units[1])
     cell = FormCell.objects.get(form_code=FORM, row_code="to_chuc", column_code="chu_ky")

@@ -81,6 +81,27 @@ def test_updated_file_renames_and_moves_whole_subtrees(types):
     assert {u.code for u in Unit.objects.subtree(Unit.objects.get(code="T01"))} == {"T01", "T02003", "T02003002"}
 
 
+def test_a_move_by_the_catalogue_is_a_recorded_reorganisation_and_never_under_a_retired_unit(types):
+    """Issue 21: the catalogue import changes the tree through the tree module: its moves and
+    creations are Reorganisation records, and it places nothing under a retired unit."""
+    from baocao.units import tree
+    from baocao.units.models import Reorganisation
+
+    load(GOOD)
+    assert "T02003002" in Reorganisation.objects.get(operation="create").details["created"]
+    load(GOOD + [["T01", "Ủy ban nhân dân thành phố Hà Nội", "BTC", "governing", "tinh"],
+                 ["T01001", "Sở mới", "T01", "aggregating", ""]])
+    moved = [row[:] for row in GOOD]
+    moved[3] = ["T02003", "Sở Giáo dục và Đào tạo", "T01001", "aggregating", ""]
+    load(moved)
+    log = Reorganisation.objects.filter(operation="move").get()
+    assert log.details["moved"] == [["T02003", "T02", "T01001", 2]] and "Nhập danh mục" in log.note
+    retired = Unit.objects.create(code="T02009", name="Sở đã giải thể", kind="aggregating", parent=Unit.objects.get(code="T02"))
+    tree.retire(None, retired)
+    errors = errors_of(GOOD + [["T02009001", "Dưới đơn vị đã giải thể", "T02009", "reporting", ""]])
+    assert any("đã giải thể, sáp nhập" in e.message for e in errors), [str(e) for e in errors]
+
+
 def test_codes_are_case_insensitive(types):
     load(GOOD)
     summary = load([["t02003002", "Trường THPT Trần Phú", "t02003", "reporting", "don_vi_su_nghiep"]])
@@ -99,6 +120,8 @@ def test_codes_are_case_insensitive(types):
         (GOOD + [["X01", "Không cấp trên", "", "reporting", ""], ["X01001", "Con", "T02", "reporting", ""]], 7, "phải là X01"),
         (GOOD + [["X01", "Loại hình lạ", "T02", "reporting", "vu_tru"]], 6, "Loại hình đơn vị không có"),
         (GOOD + [["ROOT2", "Gốc thứ hai", "", "root", ""]], 6, "chỉ có một gốc"),
+        # The tree's own rules, as every writer of the tree applies them (issue 21).
+        (GOOD + [["T02003002001", "Dưới trường học", "T02003002", "reporting", ""]], 6, "là đơn vị báo cáo, không có đơn vị trực thuộc"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_saved(types, rows, row, message):

@@ -25,7 +25,7 @@ def catalogue(rows):
 
 
 def test_a_large_catalogue_runs_as_a_job_with_progress_and_audit(tree, make_account, login, settings):
-    settings.BAOCAO_BACKGROUND_IMPORT_KB = 1
+    settings.BAOCAO_BACKGROUND_WORK = 1
     admin = make_account("BTC", "central_admin")
     client = login(admin)
     content = catalogue([[f"T02003{n:03d}", f"Trường số {n}", "T02003", "reporting"] for n in range(10, 60)])
@@ -47,7 +47,7 @@ def test_a_refused_catalogue_is_audited_in_the_request_and_in_a_job(tree, make_a
     response = client.post(reverse("units:import"), {"file": SimpleUploadedFile("sai.xlsx", bad)})
     assert response.status_code == 200 and "Thiếu tên đơn vị" in response.content.decode()
     assert AuditEvent.objects.filter(action="units.import_refused", actor=admin, after__file="sai.xlsx").exists()
-    settings.BAOCAO_BACKGROUND_IMPORT_KB = 1
+    settings.BAOCAO_BACKGROUND_WORK = 1
     client.post(reverse("units:import"), {"file": SimpleUploadedFile("sai2.xlsx", bad)})
     job = Job.objects.get()
     jobs.run(job.pk)

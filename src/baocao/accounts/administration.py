@@ -213,6 +213,18 @@ def reactivate(actor, account, *, request=None):
     record("account.reactivated", actor=actor, request=request, unit=account.unit, obj=account, before=before)
 
 
+def require_may_grant(actor, roles):
+    """Refuse (ValidationError) to grant a role carrying a permission the actor does not hold
+    itself (docs/security.md); the platform itself (actor None) grants any."""
+    if actor is None:
+        return
+    regime = regimes.current()
+    mine = frozenset().union(*(g.permissions for g in policy.grants_of(actor)))
+    beyond = [regime.roles[r].label for r in roles if r in regime.roles and not regime.roles[r].permissions <= mine]
+    if beyond:
+        raise ValidationError(_("Bạn không được cấp vai trò có quyền vượt quá quyền của mình: %(roles)s.") % {"roles": ", ".join(beyond)})
+
+
 def update_account(actor, account, *, display_name, roles, request=None):
     """Change the display name and the roles held at the account's unit. No one grants a
     role carrying a permission they do not hold themselves, removes the last central
@@ -223,10 +235,7 @@ def update_account(actor, account, *, display_name, roles, request=None):
     if not roles:
         raise ValidationError(_("Tài khoản phải có ít nhất một vai trò."))
     before_roles = list(account.roles)
-    mine = frozenset().union(*(g.permissions for g in policy.grants_of(actor)))
-    beyond = [regime.roles[r].label for r in roles if r not in before_roles and not regime.roles[r].permissions <= mine]
-    if beyond:
-        raise ValidationError(_("Bạn không được cấp vai trò có quyền vượt quá quyền của mình: %(roles)s.") % {"roles": ", ".join(beyond)})
+    require_may_grant(actor, [r for r in roles if r not in before_roles])
     admin_roles = {r for r in before_roles if regime.roles[r].permissions & set(permissions.ADMINISTRATION)}
     if account.pk == actor.pk and not set(roles) >= admin_roles:
         raise ValidationError(_("Không thể tự bỏ vai trò quản trị của chính mình."))

@@ -10,9 +10,9 @@ class LoginForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("Mật khẩu hiện tại"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
-    new_password1 = forms.CharField(label=_("Mật khẩu mới"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label=_("Nhập lại mật khẩu mới"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(label=_("Mật khẩu hiện tại"), max_length=256, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
+    new_password1 = forms.CharField(label=_("Mật khẩu mới"), max_length=256, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=_("Nhập lại mật khẩu mới"), max_length=256, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, account, *args, **kwargs):
         self.account = account

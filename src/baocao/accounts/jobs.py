@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.dbtext import iexact
 from baocao.jobs.services import Output, Refused, as_request
 from baocao.units.models import Unit
@@ -54,7 +54,7 @@ def export_matching(job, progress):
                                    progress=lambda n: progress(n, total, stage))
         spool.seek(0)
         content = spool.read()
-    record("accounts.exported", request=as_request(job), unit=job.unit,
+    record_read("accounts.exported", request=as_request(job), unit=job.unit,
            after={"rows": rows, "filters": filters, "background": True})
     return {"message": _("Đã lập tệp Excel danh sách %(n)d tài khoản.") % {"n": rows},
             "output": Output(export_filename(), content)}

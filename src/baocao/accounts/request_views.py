@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 
 from . import requests as account_requests
@@ -61,13 +61,15 @@ def request_file(request):
             messages.error(request, _("Ngày văn bản đề nghị “%(text)s” không đúng dạng dd/mm/yyyy.") % {"text": text[:20]})
             return redirect("accounts:requests")
     try:
+        texts = textbounds.bounded_fields(request.POST, {"reason": (textbounds.REASON, _("Lý do")),
+                                                         "letter_number": (60, _("Số văn bản đề nghị"))})
         account_requests.file_request(
             request.user,
             kind=request.POST.get("kind", ""),
             role=request.POST.get("role", ""),
             target=target,
-            reason=request.POST.get("reason", ""),
-            letter_number=request.POST.get("letter_number", ""),
+            reason=texts["reason"],
+            letter_number=texts["letter_number"],
             letter_date=letter_date,
             request=request,
         )
@@ -85,7 +87,8 @@ def request_decide(request, pk):
     account_request = get_object_or_404(AccountRequest.objects.select_related("unit", "target__unit"), pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
-        done = account_requests.decide(request.user, account_request, approve=approve, comment=request.POST.get("comment", ""), request=request)
+        comment = textbounds.bounded(request.POST.get("comment", ""), textbounds.REASON, _("Ý kiến xử lý"))
+        done = account_requests.decide(request.user, account_request, approve=approve, comment=comment, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

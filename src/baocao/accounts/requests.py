@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.access.models import RoleGrant
 from baocao.audit.services import record
@@ -59,6 +59,7 @@ def file_request(actor, *, kind, reason, role="", target=None, letter_number="",
     if policy.may(actor, permissions.ACCOUNT_REQUEST_DECIDE, unit):
         raise ValidationError(_("Quản trị viên cấp, thu hồi tài khoản của đơn vị mình tại trang Quản lý người dùng, không gửi đề nghị."))
     errors = []
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do"))
     if not reason.strip():
         errors.append(_("Cần nêu lý do đề nghị."))
     letter_number = (letter_number or "").strip()
@@ -92,19 +93,20 @@ def file_request(actor, *, kind, reason, role="", target=None, letter_number="",
     duplicate = AccountRequest.objects.filter(unit=unit, kind=kind, role=role, target=target, status=AccountRequest.Status.PENDING)
     if duplicate.exists():
         raise ValidationError(_("Đã có một đề nghị giống vậy đang chờ xử lý."))
-    account_request = AccountRequest.objects.create(
-        unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor,
-        letter_number=letter_number, letter_date=letter_date,
-    )
-    record(
-        "account_request.filed",
-        actor=actor,
-        request=request,
-        unit=unit,
-        obj=account_request,
-        after={"kind": kind, "role": role, "target": target.username if target else "",
-               "letter_number": letter_number, "letter_date": letter_date.strftime("%d/%m/%Y")},
-    )
+    with transaction.atomic():
+        account_request = AccountRequest.objects.create(
+            unit=unit, kind=kind, role=role, target=target, reason=reason.strip(), requested_by=actor,
+            letter_number=letter_number, letter_date=letter_date,
+        )
+        record(
+            "account_request.filed",
+            actor=actor,
+            request=request,
+            unit=unit,
+            obj=account_request,
+            after={"kind": kind, "role": role, "target": target.username if target else "",
+                   "letter_number": letter_number, "letter_date": letter_date.strftime("%d/%m/%Y")},
+        )
     return account_request
 
 
@@ -125,6 +127,23 @@ def _new_username(unit, role):
     return username, template
 
 
+def _require_grantable(actor, unit, role):
+    """A request is approved only for a role the regime's account scheme gives this kind of
+    unit, and never one carrying an administration right the decider does not hold itself
+    (docs/security.md): a unit's leader cannot obtain an administrator's account this way."""
+    regime = regimes.current()
+    offered = {r for template in regime.account_templates(unit.kind) for r in template.roles}
+    if role not in offered:
+        raise ValidationError(_("Vai trò “%(role)s” không được cấp cho loại đơn vị này.") % {"role": regime.role_labels.get(role, role)})
+    if actor is None or role not in regime.roles:
+        return
+    mine = frozenset().union(*(g.permissions for g in policy.grants_of(actor)))
+    beyond = (regime.roles[role].permissions & set(permissions.ADMINISTRATION)) - mine
+    if beyond:
+        raise ValidationError(_("Bạn không được cấp vai trò có quyền quản trị vượt quá quyền của mình: %(role)s.")
+                              % {"role": regime.role_labels.get(role, role)})
+
+
 def decide(actor, account_request, *, approve, comment="", request=None):
     """Approve (carrying the change out) or reject a pending request, in one transaction."""
     policy.require(actor, permissions.ACCOUNT_REQUEST_DECIDE, account_request.unit, note="decide account request")
@@ -136,10 +155,12 @@ def _decide(actor, account_request, approve, comment, request):
     account_request = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
     if account_request.status != AccountRequest.Status.PENDING:
         raise ValidationError(_("Đề nghị này đã được xử lý."))
-    if not approve and not comment.strip():
+    comment = textbounds.bounded(comment, textbounds.REASON, _("Ý kiến"))
+    if not approve and not comment:
         raise ValidationError(_("Cần nêu lý do từ chối."))
     if approve and account_request.kind == AccountRequest.Kind.NEW:
         unit = account_request.unit
+        _require_grantable(actor, unit, account_request.role)
         username, template = _new_username(unit, account_request.role)
         label = regimes.current().role_labels.get(account_request.role, account_request.role)
         account = Account(

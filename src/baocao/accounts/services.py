@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from baocao import parameters, regimes
 from baocao.access.models import RoleGrant
-from baocao.audit.services import client_ip, event, record, record_many
+from baocao.audit.services import client_ip, event, record, record_many, record_read
 from baocao.dbtext import iexact
 from baocao.units.text import clean_text
 
@@ -62,6 +62,11 @@ def note_failure(request, username, account=None, *, now=None, reason="wrong pas
     at the threshold, the lockout's audit event too. Returns the lock's end if this failure
     started one."""
     now = now or timezone.now()
+    with transaction.atomic():
+        return _note_failure(request, username, account, now, reason)
+
+
+def _note_failure(request, username, account, now, reason):
     LoginFailure.objects.create(at=now, ip=client_ip(request), username_key=username_key(username))
     # Rows older than a day count for nothing: forget them as we go.
     LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
@@ -93,7 +98,7 @@ def attempt_login(request, username, password):
     now = timezone.now()
     until = lock_of(request, username, now)
     if until is not None:
-        record("login.failure", request=request, username=username, note="locked out (address)")
+        record_read("login.failure", request=request, username=username, note="locked out (address)")
         raise LoginLocked(until)
     account = Account.objects.select_related("unit").filter(iexact("username", username)).first()  # the LOWER() unique index
     if account is None:
@@ -105,13 +110,14 @@ def attempt_login(request, username, password):
     password_ok = account.check_password(password)
     if not account.is_active or account.is_locked(now):
         reason = "revoked" if not account.is_active else "locked"
-        record("login.failure", request=request, actor=account, unit=account.unit, note=reason)
+        record_read("login.failure", request=request, actor=account, unit=account.unit, note=reason)
         return None
     if password_ok:
-        Account.objects.filter(pk=account.pk).update(failed_login_count=0, last_login=now)
-        LoginFailure.objects.filter(username_key=username_key(username), ip=client_ip(request)).delete()
+        with transaction.atomic():
+            Account.objects.filter(pk=account.pk).update(failed_login_count=0, last_login=now)
+            LoginFailure.objects.filter(username_key=username_key(username), ip=client_ip(request)).delete()
+            record("login.success", request=request, actor=account, unit=account.unit)
         account.failed_login_count, account.last_login = 0, now
-        record("login.success", request=request, actor=account, unit=account.unit)
         return account
     until = note_failure(request, username, account, now=now)
     if until is not None:
@@ -125,8 +131,9 @@ def change_password(account, new_password, *, request=None):
     account.set_password(new_password)
     account.must_change_password = False
     account.password_changed_at = timezone.now()
-    account.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    record("password.changed", request=request, actor=account, unit=account.unit, obj=account)
+    with transaction.atomic():
+        account.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        record("password.changed", request=request, actor=account, unit=account.unit, obj=account)
 
 
 def default_password_hash():

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.access.paths import bytewise
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.dbtext import iexact
 from baocao.jobs import services as jobs
 from baocao.paging import CappedPaginator, Chain
@@ -214,7 +214,7 @@ def export_xlsx(request):
     spool = tempfile.TemporaryFile()
     rows = write_accounts_xlsx(accounts, spool, scope_label=_scope_label(actor))
     spool.seek(0)
-    record("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": active(filters)})
+    record_read("accounts.exported", request=request, unit=actor.unit, after={"rows": rows, "filters": active(filters)})
     return FileResponse(
         spool,
         as_attachment=True,

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from baocao import parameters
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm
@@ -67,7 +67,7 @@ def lockout_message(until):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        record("logout", request=request, unit=request.user.unit)
+        record_read("logout", request=request, unit=request.user.unit)
     logout(request)
     return redirect("accounts:login")
 

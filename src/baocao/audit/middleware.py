@@ -3,7 +3,7 @@ PermissionDenied — usually access.Refused, which says which unit and permissio
 this records one `scope.denied` event before Django renders the 403 page."""
 from django.core.exceptions import PermissionDenied
 
-from .services import record
+from .services import record_read
 
 
 class AuditRefusals:
@@ -21,5 +21,5 @@ class AuditRefusals:
         if unit is None and user is not None and user.is_authenticated:
             unit = user.unit
         what = " ".join(part for part in (getattr(exception, "permission", ""), getattr(exception, "note", "")) if part)
-        record("scope.denied", request=request, unit=unit, note=f"{what} {request.method} {request.path}".strip()[:500])
+        record_read("scope.denied", request=request, unit=unit, note=f"{what} {request.method} {request.path}".strip()[:500])
         return None

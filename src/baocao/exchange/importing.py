@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -24,20 +25,32 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from baocao.audit.services import record
+from baocao.audit.services import record, record_read
 from baocao.jobs.uploads import UploadRefused, inspect_xlsx, limit
 from baocao.units.text import clean_text
-from baocao.formdefs.spec import MAX_WHOLE_DIGITS, parse_number
+from baocao.formdefs.spec import not_a_number, parse_number, too_large
 from baocao.reports.models import Report
 from baocao.reports.services import (
-    InvalidRecords, InvalidValues, StaleReport, grid_values, instance_keys, record_values, replace_records, save_grid,
+    InvalidRecords, InvalidValues, StaleReport, grid_values, instance_keys, known_keys, record_values, replace_records, save_grid,
+    unit_type_codes,
 )
 
 from .layout import choice_lookup, fold_label, layout_for, row_label, sheet_title
 from .workbook import MARKER, NUMERIC_TYPES
 
 MAX_RECORDS = 100_000
+MAX_PROBLEMS = 1_000  # problems listed before a file is refused without reading on
+# What an upload into a form may hold (jobs.uploads.inspect_xlsx): a grid's template is a few
+# hundred rows with little text; a register has a row per record and text in many columns.
+GRID_BOUNDS = {"max_rows": 20_000, "max_strings": 50_000}
+LIST_BOUNDS = {"max_rows": MAX_RECORDS + 1_000, "max_strings": 300_000}
+
+
+def upload_bounds(report):
+    """The rows and shared strings an upload into `report` may have (keywords of inspect_xlsx)."""
+    return GRID_BOUNDS if report.form.kind == "grid" else LIST_BOUNDS
 _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_NOT_FINITE = re.compile(r"^[-+]?(s?nan\d*|inf|infinity)$", re.IGNORECASE)
 # What a damaged or hand-made file raises inside openpyxl while it is opened or read.
 BROKEN_FILE = (zipfile.BadZipFile, zlib.error, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -109,12 +122,13 @@ def to_number(value):
     if isinstance(value, (bool, datetime.date, datetime.time, datetime.timedelta)):
         return None, _("Phải là số.")
     try:
-        amount = Decimal(repr(value)) if isinstance(value, float) else parse_number(value)
+        amount = parse_number(value)  # refuses NaN and infinities (a 1e400 number cell reads as inf)
     except ValueError:
+        if isinstance(value, float) or _NOT_FINITE.match(str(value).strip()):
+            return None, not_a_number()
         return None, _("Phải là số (ví dụ 1.234.567 hoặc 1.234,5).")
-    if amount and amount.adjusted() + 1 > MAX_WHOLE_DIGITS:
-        return None, _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
-    return amount, None
+    message = too_large(amount)  # 15 digits before the point ("1e400" typed as text is finite, and too large)
+    return (None, message) if message else (amount, None)
 
 
 def to_date(value):
@@ -152,7 +166,8 @@ class _Reader:
         self.progress = progress or (lambda done, total=None, stage=None, **kw: None)
         self.file_version = None  # the report version the template was made from
         try:
-            self.inspection = inspect_xlsx(fileobj, size)  # bounds first: nothing is expanded beyond them
+            # Bounds first: nothing is parsed beyond them (docs/adr/0013).
+            self.inspection = inspect_xlsx(fileobj, size, **upload_bounds(report))
         except UploadRefused as refused:
             raise ImportRefused([Problem(refused.message)]) from None
         self.book = self._open(data_only=False)
@@ -168,10 +183,16 @@ class _Reader:
         self.book.close()
 
     def problem(self, message, row=0, col=0, column=None, value=None):
-        self.problems.append(
-            Problem(message, self.title, row, get_column_letter(col) if col else "", column.number if column else "",
-                    column.label if column else "", shown(value))
-        )
+        self.add(Problem(message, self.title, row, get_column_letter(col) if col else "", column.number if column else "",
+                         column.label if column else "", shown(value)))
+
+    def add(self, problem):
+        """One more problem; past MAX_PROBLEMS the file is refused at once with those found so
+        far (a sheet of 100,000 bad rows must not keep a worker and its memory for minutes)."""
+        self.problems.append(problem)
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise ImportRefused(self.problems + [Problem(
+                _("Đã dừng kiểm tra sau %(n)d lỗi: hãy sửa các lỗi trên rồi tải tệp lên lại.") % {"n": MAX_PROBLEMS}, self.title)])
 
     def first_data_row(self):
         """The data sheet's first data row, once the marker says the file is our template
@@ -369,6 +390,24 @@ def _import_list(actor, reader, first, request):
     columns = layout.columns[1:]
     lookups = {c.code: choice_lookup(spec, spec.field(c.code).enumeration) for c in columns if c.type == "choice"}
     records, row_numbers, bad = [], [], set()
+    position = {column.code: (col, column) for col, column in enumerate(columns, start=2)}
+
+    def report_check(index, check):
+        """The problems of record `index`'s check (fields already refused at reading left out)."""
+        row = row_numbers[index]
+        for code, messages in check.errors.items():
+            if (index, code) not in bad:
+                col, column = position[code]
+                for message in messages:
+                    reader.problem(message, row, col, column, _shown_clean(column, records[index].get(code)))
+        for result in check.rules:
+            if result.blocking and not any((index, code) in bad for code in result.cells):
+                cols = [position[code] for code in result.cells if code in position]
+                reader.add(Problem(
+                    result.message, reader.title, row, ", ".join(get_column_letter(c) for c, _col in cols),
+                    ", ".join(column.number for _c, column in cols), "; ".join(column.label for _c, column in cols),
+                    "; ".join(_shown_clean(column, records[index].get(column.code)) for _c, column in cols)[:200],
+                ))
 
     def store(target, row, col, column, value):
         index, code = target
@@ -380,6 +419,19 @@ def _import_list(actor, reader, first, request):
 
     max_rows = limit("MAX_ROWS", 200_000)
     declared = max(reader.inspection.rows - first + 1, 0) or None
+    # Each record is checked as soon as it is read (references too), so a sheet of bad rows is
+    # refused at MAX_PROBLEMS without holding every record and every check in memory.
+    keys, types = known_keys(reader.report), unit_type_codes(reader.report)
+    checked = 0
+
+    def check_read(resolved=False):
+        nonlocal checked
+        if reader.pending and not resolved:
+            return  # a formula cell takes its cached value at the end: those records are checked then
+        for index in range(checked, len(records)):
+            report_check(index, spec.validate_record(records[index], keys, types))
+        checked = len(records)
+
     for row_number, cells in enumerate(sheet.iter_rows(min_row=first, max_col=len(layout.columns)), start=first):
         if row_number - first >= max_rows:  # a sheet whose declared size lied: stop reading
             raise ImportRefused([Problem(_("Trang tính có quá %(n)d dòng. Hãy chia số liệu thành nhiều tệp.") % {"n": max_rows},
@@ -389,6 +441,7 @@ def _import_list(actor, reader, first, request):
             continue
         if len(records) >= MAX_RECORDS:
             raise ImportRefused([Problem(_("Tệp có quá %(n)d bản ghi.") % {"n": MAX_RECORDS}, reader.title, row_number)])
+        check_read()
         index = len(records)
         records.append({})
         row_numbers.append(row_number)
@@ -400,31 +453,15 @@ def _import_list(actor, reader, first, request):
             else:
                 store((index, column.code), row_number, col, column, value)
     reader.resolve_formulas(store)
+    check_read(resolved=True)
     if not records and not reader.problems:
         raise ImportRefused([Problem(_("Tệp không có bản ghi nào."), reader.title, first)])
 
-    position = {column.code: (col, column) for col, column in enumerate(columns, start=2)}
-
     def refused(checks):
         for number, check in checks:
-            index = number - 1
-            row = row_numbers[index]
-            for code, messages in check.errors.items():
-                if (index, code) not in bad:
-                    col, column = position[code]
-                    for message in messages:
-                        reader.problem(message, row, col, column, _shown_clean(column, records[index].get(code)))
-            for result in check.rules:
-                if result.blocking and not any((index, code) in bad for code in result.cells):
-                    cols = [position[code] for code in result.cells if code in position]
-                    reader.problems.append(Problem(
-                        result.message, reader.title, row, ", ".join(get_column_letter(c) for c, _col in cols),
-                        ", ".join(column.number for _c, column in cols), "; ".join(column.label for _c, column in cols),
-                        "; ".join(_shown_clean(column, records[index].get(column.code)) for _c, column in cols)[:200],
-                    ))
+            report_check(number - 1, check)
 
     if reader.problems:
-        refused(enumerate(spec.validate_records(records), start=1))
         raise ImportRefused(reader.problems)
     reader.stale_problems(_list_differences(reader, records))
     reader.progress(len(records), len(records), _("Đang kiểm tra và lưu %(n)d bản ghi…") % {"n": len(records)}, force=True)
@@ -499,7 +536,10 @@ def import_workbook(actor, report, fileobj, *, size=None, filename="", request=N
         first = reader.first_data_row()
         importer = _import_grid if reader.spec.kind == "grid" else _import_list
         try:
-            result = importer(actor, reader, first, request)
+            with transaction.atomic():  # the import and its audit event: one transaction
+                result = importer(actor, reader, first, request)
+                record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
+                       after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
         except (StaleReport, ValidationError) as error:
             message = error.message if isinstance(error, StaleReport) else " ".join(error.messages)
             raise ImportRefused([Problem(message)]) from None
@@ -510,8 +550,6 @@ def import_workbook(actor, report, fileobj, *, size=None, filename="", request=N
         raise
     finally:
         reader.close()
-    record("exchange.imported", actor=actor, request=request, unit=report.unit, obj=report,
-           after={"file": filename[:200], "kind": result.kind, "count": result.count, "version": report.version})
     return result
 
 
@@ -528,5 +566,5 @@ def success_message(result):
 
 
 def _audit_refusal(actor, request, report, filename, refused):
-    record("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
+    record_read("exchange.import_refused", actor=actor, request=request, unit=report.unit, obj=report,
            after={"file": filename[:200], "problems": len(refused.problems)}, note="; ".join(str(p) for p in refused.problems[:5])[:500])

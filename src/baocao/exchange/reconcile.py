@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.reports.formatting import vn_number
 from baocao.reports.services import grid_values
 
@@ -19,6 +19,16 @@ class Difference:
     column: str  # the column's number and label as printed
     platform: str
     file: str
+
+    def __str__(self):
+        return _("Dòng “%(row)s”, cột %(column)s: trên phần mềm “%(platform)s”, trong tệp “%(file)s”.") % {
+            "row": self.row, "column": self.column, "platform": self.platform, "file": self.file}
+
+
+def differences_message(differences):
+    if not differences:
+        return _("Số liệu trong tệp khớp với số liệu trên phần mềm.")
+    return _("Có %(n)d ô khác nhau giữa tệp và số liệu trên phần mềm.") % {"n": len(differences)}
 
 
 def _shown(value):
@@ -51,6 +61,6 @@ def reconcile_workbook(actor, report, fileobj, *, size=None, filename="", reques
             now, typed = saved.get((row.code, column.code)), found.get((row.code, column.code))
             if not same_value(now, typed):
                 differences.append(Difference(row_label(row), f"{column.number} {column.label}".strip(), _shown(now), _shown(typed)))
-    record("exchange.reconciled", actor=actor, request=request, unit=report.unit, obj=report,
+    record_read("exchange.reconciled", actor=actor, request=request, unit=report.unit, obj=report,
            after={"file": filename[:200], "differences": len(differences), "version": report.version})
     return differences

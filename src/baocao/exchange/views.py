@@ -10,15 +10,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.jobs import services as jobs
-from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
+from baocao.jobs.uploads import UploadRefused, inspect_upload, runs_in_background
 from baocao.reports import workflow
 from baocao.reports.models import Report
 from baocao.units.text import fold
 
 from .forms import ReconcileForm, UploadForm
-from .importing import ImportRefused, Problem, import_workbook, success_message
+from .importing import ImportRefused, Problem, import_workbook, success_message, upload_bounds
 from .printing import report_pdf
 from .reconcile import reconcile_workbook
 from .workbook import export_workbook, template_workbook
@@ -40,7 +40,7 @@ def _filename(report, suffix):
 
 
 def _download(request, report, content, content_type, suffix, action):
-    record(action, request=request, unit=report.unit, obj=report, after={"form": report.form_code, "version": report.form.version})
+    record_read(action, request=request, unit=report.unit, obj=report, after={"form": report.form_code, "version": report.form.version})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, suffix)}"'
     return response
@@ -86,15 +86,16 @@ def upload(request, pk):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            inspection = inspect_xlsx(upload_file, upload_file.size)
+            inspection = inspect_upload(upload_file, **upload_bounds(report))
         except UploadRefused as refused:
             problems = [Problem(refused.message)]
-            record("exchange.import_refused", request=request, unit=report.unit, obj=report,
+            record_read("exchange.import_refused", request=request, unit=report.unit, obj=report,
                    after={"file": upload_file.name[:200], "problems": 1}, note=refused.message[:500])
             return render(request, "exchange/upload.html", {
                 "active_menu": "entry", "report": report, "form": form, "problems": problems, "next": next_url}, status=400)
-        if runs_in_background(upload_file.size, inspection):
-            # A large register: read, checked and saved by the task worker; the page shows its progress.
+        if runs_in_background(inspection):
+            # More work than a request may do (docs/adr/0013): read, checked and saved by the task
+            # worker; the page shows its progress.
             job = jobs.start(request.user, "baocao.exchange.jobs.import_report", request=request, unit=report.unit,
                              title=_("Nhập số liệu từ Excel: biểu %(form)s, %(unit)s") % {"form": report.form_code, "unit": report.unit.name},
                              params={"report": report.pk, "next": next_url, "menu": "entry"},
@@ -114,18 +115,30 @@ def upload(request, pk):
 
 @login_required
 def reconcile(request, pk):
-    """Đối chiếu: the signed paper report's Excel against the platform's figures; saves nothing."""
+    """Đối chiếu: the signed paper report's Excel against the platform's figures; saves nothing.
+    A file with more work than a request may do is compared by the task worker (its page
+    shows the progress and then the differences)."""
     report = _report(request, pk)
     form = ReconcileForm(request.POST or None, request.FILES or None)
     problems, differences, done = [], [], False
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            differences = reconcile_workbook(request.user, report, upload_file, size=upload_file.size,
-                                             filename=upload_file.name, request=request)
-            done = True
-        except ImportRefused as refused:
-            problems = refused.problems
+            inspection = inspect_upload(upload_file, **upload_bounds(report))
+        except UploadRefused as refused:
+            problems = [Problem(refused.message)]
+        else:
+            if runs_in_background(inspection):
+                job = jobs.start(request.user, "baocao.exchange.jobs.reconcile_report", request=request, unit=report.unit,
+                                 title=_("Đối chiếu với tệp Excel: biểu %(form)s, %(unit)s") % {"form": report.form_code, "unit": report.unit.name},
+                                 params={"report": report.pk, "menu": "entry"}, upload=upload_file.read(), filename=upload_file.name)
+                return redirect("jobs:detail", pk=job.pk)
+            try:
+                differences = reconcile_workbook(request.user, report, upload_file, size=upload_file.size,
+                                                 filename=upload_file.name, request=request)
+                done = True
+            except ImportRefused as refused:
+                problems = refused.problems
     return render(request, "exchange/reconcile.html", {
         "active_menu": "entry", "report": report, "form": form, "problems": problems, "differences": differences, "done": done,
     }, status=400 if problems else 200)

@@ -10,12 +10,15 @@ child unit" has instance rows coded `group/key` (`instance_code`), where `key` i
 say, the child unit's code; its total row sums them with `sum(group)`.
 """
 import datetime
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from baocao.textbounds import TEXT_CELL
 
 from . import formula as f
 from .formula import CONTEXT, EvaluationError, evaluate, number, truth
@@ -102,9 +105,17 @@ MAX_WHOLE_DIGITS = 15
 LARGEST = Decimal(10) ** MAX_WHOLE_DIGITS
 
 
+def not_a_number():
+    return _("Phải là một số (không nhận NaN, Infinity hay số vô hạn).")
+
+
 def too_large(value):
-    """The message for a number beyond the platform's bound, or None."""
-    if value is not None and abs(value) >= LARGEST:
+    """The message for a number beyond the platform's bound (or not a finite number), or None."""
+    if value is None:
+        return None
+    if not Decimal(value).is_finite():
+        return not_a_number()
+    if abs(value) >= LARGEST:
         return _("Số quá lớn: phần nguyên tối đa %(n)d chữ số.") % {"n": MAX_WHOLE_DIGITS}
     return None
 
@@ -139,7 +150,13 @@ def parse_number(value):
         if value is None:
             return None
         raise ValueError(value)
+    if isinstance(value, float):  # a number cell of a workbook: 1e400 in the file reads as inf
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return Decimal(repr(value))
     if isinstance(value, (int, Decimal)):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError(value)
         return Decimal(value)
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
     if not text:
@@ -584,6 +601,8 @@ class GridSpec:
             if column.type == "text":
                 if not isinstance(value, str):
                     problems.append(RuleResult("cell_type", "error", _("Phải là văn bản."), cell_key))
+                elif len(value) > TEXT_CELL:
+                    problems.append(RuleResult("cell_max", "error", _("Tối đa %(n)d ký tự.") % {"n": TEXT_CELL}, cell_key))
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite():
                 problems.append(RuleResult("cell_type", "error", _("Phải là số."), cell_key))
@@ -771,8 +790,9 @@ class ListSpec:
             return None, (_("Bắt buộc nhập.") if fl.required else None)
         if fl.type in ("text", "reference"):
             text = unicodedata.normalize("NFC", str(value))  # one spelling of each letter: duplicates are found
-            if fl.max_length and len(text) > fl.max_length:
-                return text, _("Tối đa %(n)d ký tự.") % {"n": fl.max_length}
+            longest = min(fl.max_length or TEXT_CELL, TEXT_CELL)  # the platform's bound when the form sets none
+            if len(text) > longest:
+                return text, _("Tối đa %(n)d ký tự.") % {"n": longest}
             return text, None
         if fl.type == "choice":
             keys = {c.key for c in self.enumerations[fl.enumeration]}

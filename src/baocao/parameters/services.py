@@ -111,8 +111,9 @@ def update_parameters(actor, changes, *, request=None):
             setattr(row, field, value)
     if after:
         row.full_clean()
-        row.save()
-        record("parameters.changed", actor=actor, request=request, obj=row, before=before, after=after)
+        with transaction.atomic():
+            row.save()
+            record("parameters.changed", actor=actor, request=request, obj=row, before=before, after=after)
     return after
 
 

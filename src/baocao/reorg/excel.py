@@ -1,8 +1,9 @@
 """The Excel list of a wave of reorganisations (danh sách sắp xếp): reading an uploaded .xlsx
 into the rows `operations.apply_list` takes, and writing the empty template.
 
-The file is bounded before openpyxl reads it (`jobs.uploads.inspect_xlsx`: size, expansion,
-declared rows) and while reading it (MAX_ROWS rows with content); a file that is not an
+The file is bounded before openpyxl reads it (`jobs.uploads.inspect_xlsx`: size, expansion of
+every part, shared strings, rows and cells, with at most MAX_ROWS + 1000 rows a sheet) and
+while reading it (MAX_ROWS rows with content); a file that is not an
 .xlsx, is damaged, or lacks a column is refused as a whole with a Vietnamese message.
 Cells are read as text: numeric codes keep their digits ("046"), dates typed as Excel dates
 become dd/mm/yyyy.
@@ -20,6 +21,18 @@ from .operations import COLUMNS
 # A wave of mergers for a whole province is a few hundred rows; the list is applied inside
 # one request, so it is bounded well below the catalogue import's.
 MAX_ROWS = 2000
+# Each row is a tree operation, previewed then applied: the task worker reads a list from a
+# twentieth of the work a register import is read in the request with (~125 rows of 8 columns).
+WORK_WEIGHT = 20
+# Rows (blank ones too) and shared strings a list file may hold (jobs.uploads.inspect_xlsx).
+BOUNDS = {"max_rows": MAX_ROWS + 1001, "max_strings": 20_000}
+
+
+def background_work():
+    """The estimated work (cells with a value + strings) above which the list is read by the task worker."""
+    from django.conf import settings
+
+    return settings.BAOCAO_BACKGROUND_WORK // WORK_WEIGHT
 REQUIRED = ("operation", "old_codes", "new_code", "new_name", "parent_code", "decision_number", "decision_date", "decision_issuer")
 HEADERS = dict(COLUMNS)
 _HEADER_BY_WORD = {fold(header): key for key, header in COLUMNS} | {key: key for key, _header in COLUMNS}
@@ -56,7 +69,7 @@ def read_list(fileobj, size=None):
     from baocao.jobs.uploads import UploadRefused, inspect_xlsx
 
     try:
-        inspect_xlsx(fileobj, size)
+        inspect_xlsx(fileobj, size, **BOUNDS)
     except UploadRefused as refused:
         raise ListFileError(refused.message) from None
     broken = (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError, AttributeError)

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.audit.services import record
 from baocao.reports import exemptions, ledger, period_rules, revisions, services, values
@@ -45,6 +45,9 @@ def file_request(actor, *, sources, targets, periods, form_codes=(), shares=None
     """Đề nghị chuyển dữ liệu: `sources` → `targets` (several only for a split of one
     source, with `shares`: {unit id: percent} summing to 100)."""
     sources, targets, periods = list(sources), list(targets), list(periods)
+    note = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú"))
+    decision = tree.Decision(textbounds.bounded(decision.number, textbounds.LINE, _("Số quyết định")), decision.date,
+                             textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
     errors = []
     if not sources:
         errors.append(_("Chọn đơn vị cũ (đơn vị đã nhập số liệu)."))
@@ -374,7 +377,8 @@ def execute(actor, transfer, *, keep_state=None, record_targets=None, request=No
 
 def reject(actor, transfer, *, reason, request=None):
     policy.require(actor, permissions.TRANSFER_EXECUTE, note=f"transfer {transfer.pk}")
-    if not reason.strip():
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do từ chối"))
+    if not reason:
         raise ValidationError(_("Cần nêu lý do từ chối."))
     with transaction.atomic():
         transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)

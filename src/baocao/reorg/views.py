@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.accounts.models import Account
 from baocao.audit.models import AuditEvent
@@ -35,6 +35,10 @@ from baocao.reports.formatting import vn_number
 from baocao.reports.models import PeriodForm, PeriodStatus, Report
 from baocao.units import tree
 from baocao.units.models import Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
+
+from baocao.jobs import services as jobs
+from baocao.jobs.models import Job
+from baocao.jobs.uploads import UploadRefused, inspect_upload, runs_in_background
 
 from . import excel, operations, transfers
 from .forms import ListUploadForm
@@ -72,6 +76,25 @@ DESCRIPTIONS = {
     "split": gettext_lazy("Một đơn vị chia, tách thành nhiều đơn vị; mỗi đơn vị trực thuộc được chuyển về một đơn vị kế thừa."),
     "retire": gettext_lazy("Giải thể một đơn vị không còn đơn vị trực thuộc; mã và lịch sử được giữ, tài khoản bị thu hồi."),
 }
+
+
+# Free text of the decision forms: refused when too long, never cut (baocao.textbounds).
+TEXT_LIMITS = {
+    "note": (textbounds.NOTE, gettext_lazy("Ghi chú")),
+    "decision_number": (100, gettext_lazy("Số quyết định")),
+    "decision_issuer": (textbounds.LINE, gettext_lazy("Cơ quan ban hành")),
+}
+
+
+def _too_long(request):
+    """Messages for the posted free-text fields longer than their bound ([] if none)."""
+    if request.method != "POST":
+        return []
+    try:
+        textbounds.bounded_fields(request.POST, TEXT_LIMITS)
+    except textbounds.TextTooLong as error:
+        return error.messages
+    return []
 
 
 def _label(operation):
@@ -306,6 +329,7 @@ def operation_page(request, slug):
     errors, preview, status = [], None, 200
     fingerprint = _fingerprint(form)
     if action in ("preview", "execute"):
+        errors += _too_long(request)
         decision = _decision(form, errors)
         arguments = _arguments(operation, form, errors)
         if not errors:
@@ -465,14 +489,28 @@ def list_upload(request):
             return redirect("reorg:log")
         context.update({"problems": problems, "file_name": name})
         return render(request, "reorg/list.html", context, status=400)
+    read = None
     if action == "preview" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = _clean(upload.name, 200)
         try:
-            rows = excel.read_list(upload, size=upload.size)
-        except excel.ListFileError as error:
+            inspection = inspect_upload(upload, **excel.BOUNDS)
+            if runs_in_background(inspection, work=excel.background_work()):
+                # A long list: read by the task worker (progress page), then previewed here.
+                job = jobs.start(request.user, "baocao.reorg.jobs.read_list", title=_("Đọc danh sách sắp xếp từ Excel"),
+                                 request=request, unit=request.user.unit, params={"menu": "admin"}, upload=upload.read(), filename=name)
+                return redirect("jobs:detail", pk=job.pk)
+            read = (excel.read_list(upload, size=upload.size), name)
+        except (UploadRefused, excel.ListFileError) as error:
             context["errors"] = [error.message]
             return render(request, "reorg/list.html", context, status=400)
+    elif request.method == "GET" and request.GET.get("cong_viec", "").isdigit() and len(request.GET["cong_viec"]) <= 18:
+        # The list the task worker read: its rows are on the job, for the account that started it only.
+        job = get_object_or_404(Job.objects.defer("upload", "output"), pk=int(request.GET["cong_viec"]), actor=request.user,
+                                handler="baocao.reorg.jobs.read_list", status=Job.Status.DONE)
+        read = (job.result.get("rows") or [], job.filename)
+    if read is not None:
+        rows, name = read
         outcomes, problems = _list_outcomes(request, rows, preview=True)
         context["file_name"] = name
         if problems:
@@ -584,6 +622,7 @@ def transfer_new(request):
         }
     errors = []
     if request.method == "POST" and request.POST.get("action") != "add_row":
+        errors += _too_long(request)
         sources = _units(form["sources"], _("Đơn vị cũ"), errors)
         targets, shares = [], {}
         filled = [row for row in form["targets"] if row["code"] or row["share"]]
@@ -797,8 +836,9 @@ def transfer_execute(request, pk):
 def transfer_reject(request, pk):
     policy.require(request.user, permissions.TRANSFER_EXECUTE, note=f"transfer {pk}")
     transfer = _transfer(request, pk)
-    reason = _clean(request.POST.get("reason"), 2000)
+    reason = _clean(request.POST.get("reason"), textbounds.REASON)
     try:
+        textbounds.bounded(request.POST.get("reason"), textbounds.REASON, _("Lý do từ chối"))
         transfers.reject(request.user, transfer, reason=reason, request=request)
     except ValidationError as error:
         transfer.refresh_from_db()

@@ -21,7 +21,7 @@ def declare(request, period_pk):
     if not declarations.applies_to(account.unit):
         raise Http404(_("Đơn vị tổng hợp không trực tiếp kê khai tài sản nên không đăng ký đối tượng kiểm kê."))
     if request.method == "POST":
-        held = [code for code in request.POST.getlist("held") if code]
+        held = [code[:60] for code in request.POST.getlist("held") if code][:200]  # a regime has a few kinds of asset
         try:
             declarations.declare(account, account.unit, period, held, request=request)
         except ValidationError as error:

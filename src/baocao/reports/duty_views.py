@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.dbtext import iexact
 from baocao.formdefs.models import FormDefinition
@@ -43,8 +43,14 @@ def unit_duties(request, code):
     form = {"kind": ADD, "form_code": "", "reason": ""}
     errors = []
     if request.method == "POST":
-        form = {key: request.POST.get(key, "").strip()[:2000] for key in form}
+        form = {key: request.POST.get(key, "").strip()[:200] for key in ("kind", "form_code")}
+        form["reason"] = request.POST.get("reason", "").strip()
         errors = _kind_problem(form["kind"])
+        try:
+            textbounds.bounded(form["reason"], textbounds.REASON, _("Lý do"))
+        except textbounds.TextTooLong as error:
+            errors += error.messages
+            form["reason"] = form["reason"][: textbounds.REASON]  # what is shown back; nothing is saved
         if not errors:
             try:
                 periods.set_duty(request.user, unit, form["form_code"], exempt=form["kind"] == EXEMPT, reason=form["reason"], request=request)

@@ -288,7 +288,12 @@ class RollupProgress(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "period", "form_code", "status", "timeliness"], name="rollupprogress_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "form_code", "status", "timeliness"], name="rollupprogress_key"),
+        ]
+        # A count of reports is never negative: a drift fails the change instead of showing.
+        # A trigger (migration 0010), not a CHECK: an upsert's proposed row carries the
+        # negative delta, which a CHECK refuses before the row it adds into is found.
 
 
 class PeriodTree(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.dbtext import iexact
 from baocao.units.models import Unit
@@ -35,6 +35,11 @@ def parse_day(text, label):
     if not (1990 <= day.year <= 2100):
         raise ValidationError(_("%(label)s: năm phải từ 1990 đến 2100.") % {"label": label})
     return day
+
+
+def _reason(request):
+    """The posted reason, or TextTooLong (a ValidationError) when it is beyond the bound."""
+    return textbounds.bounded(request.POST.get("reason", ""), textbounds.REASON, _("Lý do"))
 
 
 def _period(request, pk):
@@ -104,6 +109,9 @@ ACTIONS = {
     "close": (periods.close_period, _("Đã đóng kỳ báo cáo.")),
     "reopen": (periods.reopen_period, _("Đã mở lại kỳ báo cáo.")),
     "lock": (periods.lock_period, _("Đã khóa kỳ báo cáo.")),
+    # The one change a locked period accepts: back to closed, with the reason (audited).
+    "unlock": (lambda actor, period, request: periods.unlock_period(actor, period, reason=_reason(request), request=request),
+               _("Đã mở khóa kỳ báo cáo: kỳ trở về trạng thái Đã đóng.")),
 }
 
 
@@ -146,7 +154,7 @@ def grant_extension(request, pk):
     try:
         unit = _unit_by_code(request.POST.get("unit"))
         until = parse_day(request.POST.get("until"), _("Gia hạn đến ngày"))
-        _extension, count = periods.grant_extension(request.user, period, unit, until=until, reason=request.POST.get("reason", "")[:2000],
+        _extension, count = periods.grant_extension(request.user, period, unit, until=until, reason=_reason(request),
                                                      subtree=request.POST.get("subtree") == "1", request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -186,7 +194,7 @@ def obligation_add(request, pk):
     period = _period(request, pk)
     try:
         unit = _unit_by_code(request.POST.get("unit"))
-        periods.add_obligation(request.user, period, unit, request.POST.get("form_code", "")[:60], reason=request.POST.get("reason", "")[:2000], request=request)
+        periods.add_obligation(request.user, period, unit, request.POST.get("form_code", "")[:60], reason=_reason(request), request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -201,7 +209,7 @@ def obligation_exempt(request, pk, report_pk):
     period = _period(request, pk)
     report = get_object_or_404(Report.objects.select_related("unit"), pk=report_pk, period=period)
     try:
-        periods.exempt_obligation(request.user, report, reason=request.POST.get("reason", "")[:2000], request=request)
+        periods.exempt_obligation(request.user, report, reason=_reason(request), request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -14,7 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.access.paths import prefix_q
 from baocao.audit.services import record
@@ -334,7 +334,8 @@ def grant_extension(actor, period, unit, *, until, reason, subtree=False, reques
     `until`. Granted by a unit above it or the central administrator, with a reason."""
     policy.require(actor, permissions.REPORT_EXTEND, unit, relation=policy.BELOW)
     errors = []
-    if not reason.strip():
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do gia hạn"))
+    if not reason:
         errors.append(_("Cần nêu lý do gia hạn."))
     if until < timezone.localdate():
         errors.append(_("Ngày gia hạn đã qua."))
@@ -373,7 +374,8 @@ def add_obligation(actor, period, unit, form_code, *, reason, request=None):
     """Make `unit` owe `form_code` in an open period (a unit created after it opened, a duty
     decided later); an exempted obligation becomes owed again."""
     policy.require(actor, permissions.OBLIGATION_EDIT, unit)
-    if not reason.strip():
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do"))
+    if not reason:
         raise ValidationError(_("Cần nêu lý do."))
     with transaction.atomic():
         tree.pin(unit)
@@ -412,7 +414,8 @@ def unit_ancestors(unit):
 def exempt_obligation(actor, report, *, reason, request=None):
     """Miễn: the unit does not owe this report; it leaves every count, keeps its history."""
     policy.require(actor, permissions.OBLIGATION_EDIT, report.unit)
-    if not reason.strip():
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do miễn"))
+    if not reason:
         raise ValidationError(_("Cần nêu lý do miễn."))
     workflow = regimes.current().workflow
     with transaction.atomic():
@@ -438,7 +441,8 @@ def set_duty(actor, unit, form_code, *, exempt, reason, request=None):
         errors.append(_("Chọn biểu mẫu."))
     elif not FormDefinition.objects.filter(regime=regimes.current().key, code=form_code).exists():
         errors.append(_("Không có biểu mã %(form)s.") % {"form": form_code})
-    if not reason.strip():
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do"))
+    if not reason:
         errors.append(_("Cần nêu lý do."))
     if errors:
         raise ValidationError(errors)

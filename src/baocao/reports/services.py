@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.audit.services import record
 from baocao.formdefs.spec import RuleResult, parse_number, too_large
 from baocao.units.models import Unit
@@ -194,7 +194,7 @@ def save_grid(actor, report, entered, *, expected_version, explanation=None, not
                 for cell, value in computed.items() if isinstance(value, Decimal) and abs(value) >= STORABLE]
     if overflow:
         raise InvalidValues(overflow)
-    fields = {"explanation": explanation} if explanation is not None else {}
+    fields = {"explanation": textbounds.bounded(explanation, textbounds.EXPLANATION, _("Thuyết minh"))} if explanation is not None else {}
     if notes is not None:
         fields["notes"] = cleaned_notes
     with transaction.atomic():
@@ -331,7 +331,7 @@ def save_explanation(actor, report, explanation, *, expected_version, request=No
     """The free-text explanation (thuyết minh) of a report, on its own (list reports)."""
     workflow.require_edit(actor, report)
     with transaction.atomic():
-        locked = _claim(actor, report, expected_version, explanation=explanation.strip())
+        locked = _claim(actor, report, expected_version, explanation=textbounds.bounded(explanation, textbounds.EXPLANATION, _("Thuyết minh")))
         _save(locked, report, records_changed=False)
         record("report.explanation_saved", actor=actor, request=request, unit=report.unit, obj=report)
 

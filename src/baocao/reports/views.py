@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baocao import textbounds
 from baocao.access import permissions, policy
 from baocao.formdefs.spec import RuleResult, parse_number
 from baocao.units.text import fold
@@ -220,6 +221,16 @@ def _grid_page(request, report, *, values=None, problems=(), typed=None, status=
     return render(request, "reports/grid.html", context, status=status)
 
 
+def _bounded_texts(request, spec):
+    """(explanation, {footer field: note}) as posted, or TextTooLong (a ValidationError) naming
+    what is too long; notes of fields the form does not have are left out."""
+    explanation = textbounds.bounded(request.POST.get("explanation", ""), textbounds.EXPLANATION, _("Thuyết minh"))
+    fields = {field["code"]: field for field in getattr(spec, "footer_fields", ())}
+    limits = {code: (textbounds.FOOTER_NOTE, field["label"]) for code, field in fields.items()}
+    notes = textbounds.bounded_fields({name[2:]: value for name, value in request.POST.items() if name[2:] in fields and name.startswith("n|")}, limits)
+    return explanation, {code: text for code, text in notes.items() if f"n|{code}" in request.POST}
+
+
 def _save_grid(request, report):
     spec = report.form.spec_object()
     cells, partial = _posted_cells(request)
@@ -239,9 +250,9 @@ def _save_grid(request, report):
         return _grid_page(request, report, values=entered, problems=problems, typed=typed, status=400)
     version = posted_version(request)
     try:
+        explanation, notes = _bounded_texts(request, spec)
         results = services.save_grid(
-            request.user, report, entered, expected_version=version, explanation=request.POST.get("explanation", ""),
-            notes={name[2:]: value for name, value in request.POST.items() if name.startswith("n|")}, request=request,
+            request.user, report, entered, expected_version=version, explanation=explanation, notes=notes, request=request,
         )
     except services.StaleReport as stale:
         messages.error(request, stale.message)
@@ -428,7 +439,8 @@ def explanation_save(request, pk):
     report = report_for(request, pk)
     version = posted_version(request)
     try:
-        services.save_explanation(request.user, report, request.POST.get("explanation", ""), expected_version=version, request=request)
+        explanation = textbounds.bounded(request.POST.get("explanation", ""), textbounds.EXPLANATION, _("Thuyết minh"))
+        services.save_explanation(request.user, report, explanation, expected_version=version, request=request)
     except services.StaleReport as stale:
         messages.error(request, stale.message)
     except ValidationError as error:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import policy
 from baocao.audit.services import record
 
@@ -200,7 +200,8 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
         raise TransitionRefused(_("Thao tác không hợp lệ."))
     # The permission first, outside the lock: a refusal is a 403 (and audited), not a wait.
     policy.require(actor, t.permission, report.unit, relation=t.relation, label=t.label, note=f"{code} report {report.pk}")
-    reason = (reason or "").strip()
+    reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do"))
+    warning_notes = textbounds.warning_notes(warning_notes or {})
     if t.reason_required and not reason:
         raise TransitionRefused(_("Cần nêu lý do khi %(action)s.") % {"action": t.label.lower()})
     with transaction.atomic():
@@ -218,9 +219,9 @@ def transition(actor, report, code, *, reason="", expected_version=None, warning
         if problem:
             raise TransitionRefused(problem)
         if t.validate:
-            if warning_notes:
-                locked.warning_notes = {**locked.warning_notes, **{k: v.strip()[:2000] for k, v in warning_notes.items() if v.strip()}}
             ready = readiness(locked)
+            if warning_notes:  # only the notes of warnings the report raises
+                locked.warning_notes = {**locked.warning_notes, **{k: v for k, v in warning_notes.items() if k in ready.warnings}}
             if ready.errors:
                 raise TransitionRefused([_("Chưa gửi được: còn lỗi phải sửa.")] + ready.errors[:50])
             missing = ready.unexplained(locked.warning_notes)

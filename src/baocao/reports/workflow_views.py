@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baocao import regimes
+from baocao import regimes, textbounds
 from baocao.access import permissions, policy
 from baocao.formdefs.models import FormDefinition
 
@@ -25,10 +25,17 @@ BELOW_PAGE_SIZE = 50
 @login_required
 def take_transition(request, pk, code):
     report = report_for(request, pk)
-    notes = {name[3:]: value for name, value in request.POST.items() if name.startswith("wn|")}
+    try:
+        # Bounded here, refused whole (docs/security.md): a reason is stored three times.
+        reason = textbounds.bounded(request.POST.get("reason", ""), textbounds.REASON, _("Lý do"))
+        notes = textbounds.warning_notes({name[3:]: value for name, value in request.POST.items() if name.startswith("wn|")})
+    except textbounds.TextTooLong as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("reports:report", pk=report.pk)
     try:
         done = workflow.transition(
-            request.user, report, code, reason=request.POST.get("reason", ""), expected_version=posted_version(request),
+            request.user, report, code, reason=reason, expected_version=posted_version(request),
             warning_notes=notes, request=request,
         )
     except workflow.TransitionRefused as refused:

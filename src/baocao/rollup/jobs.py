@@ -9,7 +9,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.jobs.services import Output, Refused, as_request
 
 from . import exports, selectors, views
@@ -47,7 +47,7 @@ def breakdown_export(job, progress):
         progress(done, owed.obligations, stage)
     progress(done, owed.obligations, _("Đang lập tệp Excel…"), force=True)
     content = exports.breakdown_workbook(selection, cells, total, views._sorted(rows, sort, descending), scope)
-    record("rollup.breakdown_exported", request=as_request(job), unit=selection.unit, obj=selection.period,
+    record_read("rollup.breakdown_exported", request=as_request(job), unit=selection.unit, obj=selection.period,
            after={"form": selection.form.code, "choice": selection.choice, "cells": [c.key for c in cells], "scope": scope,
                   "rows": len(rows), "background": True})
     return {"message": _("Đã lập tệp Excel chi tiết của %(n)d đơn vị.") % {"n": len(rows)},
@@ -70,7 +70,7 @@ def not_sent_export(job, progress):
         progress(len(reports), max(owed, len(reports)), stage)
     progress(len(reports), max(owed, len(reports)), _("Đang lập tệp Excel…"), force=True)
     content = exports.not_sent_workbook(selection, reports, contacts, timezone.now())
-    record("rollup.not_sent_exported", request=as_request(job), unit=selection.unit, obj=selection.period,
+    record_read("rollup.not_sent_exported", request=as_request(job), unit=selection.unit, obj=selection.period,
            after={"form": selection.form.code if selection.form else "", "reports": len(reports), "background": True})
     return {"message": _("Đã lập tệp Excel %(n)d báo cáo chưa gửi.") % {"n": len(reports)},
             "output": Output(views.not_sent_filename(selection), content)}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from baocao import regimes
 from baocao.access import permissions, policy
-from baocao.audit.services import record
+from baocao.audit.services import record_read
 from baocao.jobs import services as jobs
 from baocao.paging import KeysetPage, capped_count
 from baocao.reports import selectors as report_selectors
@@ -489,7 +489,7 @@ def _filename(*parts, suffix):
 
 
 def _download(request, selection, content, content_type, filename, action, **after):
-    record(action, request=request, unit=selection.unit, obj=selection.period,
+    record_read(action, request=request, unit=selection.unit, obj=selection.period,
            after={"form": selection.form.code if selection.form else "", "choice": selection.choice, **after})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baocao import textbounds
 from baocao.parameters import services as parameters
 
 from . import services
@@ -70,7 +71,8 @@ def problem_report(request):
 def problem_answer(request, pk):
     problem = _problem(request, pk)
     try:
-        services.answer(request.user, problem, status=request.POST.get("status", ""), text=request.POST.get("answer", ""), request=request)
+        text = textbounds.bounded(request.POST.get("answer", ""), textbounds.DESCRIPTION, _("Trả lời"))
+        services.answer(request.user, problem, status=request.POST.get("status", ""), text=text, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

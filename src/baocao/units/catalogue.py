@@ -7,6 +7,7 @@ nothing; a file with new names or parents updates them (moving whole subtrees).
 import re
 import zipfile
 from xml.etree.ElementTree import ParseError
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao.access import permissions, policy
-from baocao.audit.services import event, record, record_many
+from baocao.audit.services import event, record, record_many, record_read
 
-from .models import CODE_PATTERN, Unit, UnitKind, UnitType
+from .models import CODE_PATTERN, Unit, UnitKind, UnitStatus, UnitType
 from . import codes as unit_codes, tree
 from .signals import units_created, units_renamed
 from .text import clean_text, fold
@@ -40,7 +41,19 @@ CONTACT_COLUMNS = ("address", "phone", "email")
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 200_000
+MAX_ERRORS = 1_000  # problems listed before the check stops (a file of bad rows is refused at once)
 UPDATE_BATCH = 1000
+# A catalogue row costs far more than a cell of a register (a unit, its accounts and audit
+# events: a 5,406-row catalogue took 50 s): the task worker takes a catalogue from a tenth of
+# the work a register import is read in the request with.
+WORK_WEIGHT = 10
+# Rows and shared strings a catalogue file may hold (jobs.uploads.inspect_xlsx).
+BOUNDS = {"max_rows": MAX_ROWS + 1000, "max_strings": 500_000}
+
+
+def background_work():
+    """The estimated work (cells with a value + strings) above which a catalogue is imported by the task worker."""
+    return settings.BAOCAO_BACKGROUND_WORK // WORK_WEIGHT
 
 
 def kind_words():
@@ -157,7 +170,7 @@ def read_xlsx(fileobj, size=None, progress=None):
     from baocao.jobs.uploads import UploadRefused, inspect_xlsx
 
     try:
-        inspection = inspect_xlsx(fileobj, size)
+        inspection = inspect_xlsx(fileobj, size, **BOUNDS)
     except UploadRefused as refused:
         raise CatalogueError([RowError(0, "", "", refused.message)]) from None
     broken = (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, IndexError, EOFError, OSError, ValueError, TypeError)
@@ -220,7 +233,7 @@ def success_message(summary):
 
 def audit_refusal(actor, request, filename, errors):
     """A refused catalogue file leaves its audit event (who, which file, the first problems)."""
-    record("units.import_refused", actor=actor, request=request, after={"file": str(filename)[:200], "problems": len(errors)},
+    record_read("units.import_refused", actor=actor, request=request, after={"file": str(filename)[:200], "problems": len(errors)},
            note="; ".join(str(e) for e in errors[:5])[:500])
 
 
@@ -243,6 +256,12 @@ def _codes_of(rows):
     return [r.code for r in rows if r.code] + [r.parent_code for r in rows if r.parent_code]
 
 
+def _stopped(errors):
+    """The first MAX_ERRORS problems, and a last line saying the check stopped there."""
+    return sorted(errors[:MAX_ERRORS], key=lambda e: (e.row, e.column)) + [
+        RowError(0, "", "", _("Đã dừng kiểm tra sau %(n)d lỗi: hãy sửa các lỗi trên rồi tải tệp lên lại.") % {"n": MAX_ERRORS})]
+
+
 def validate(rows, actor=None, existing=None):
     """Every problem of `rows` against the database and the actor's scope; [] if none."""
     errors = []
@@ -252,6 +271,8 @@ def validate(rows, actor=None, existing=None):
         existing = _load_existing(_codes_of(rows))
     root = Unit.objects.filter(kind=UnitKind.ROOT).first()
     for r in rows:
+        if len(errors) >= MAX_ERRORS:  # a sheet of bad rows: refused now, not after every row
+            return _stopped(errors)
         key = r.code.lower()
         if not r.code:
             errors.append(RowError(r.row, "Mã đơn vị", "", _("Thiếu mã đơn vị.")))
@@ -300,6 +321,8 @@ def validate(rows, actor=None, existing=None):
     by_key = {r.code.lower(): r for r in rows if r.code and first_row.get(r.code.lower()) == r.row}
 
     for key, r in by_key.items():
+        if len(errors) >= MAX_ERRORS:
+            return _stopped(errors)
         kind, parent_key = kind_of.get(key), parent_of[key]
         if kind == UnitKind.ROOT:
             if parent_key:
@@ -314,6 +337,15 @@ def validate(rows, actor=None, existing=None):
             continue
         if parent_key and parent_key not in by_key and parent_key not in existing:
             errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, _("Không tìm thấy đơn vị cấp trên trong tệp hoặc trong danh mục.")))
+        elif parent_key and kind is not None:
+            # The tree's own rules (units.tree): never under a reporting unit or a retired one.
+            stored = existing.get(parent_key)
+            parent = SimpleNamespace(code=(by_key[parent_key].code if parent_key in by_key else stored.code),
+                                     kind=kind_of.get(parent_key) or (stored.kind if stored else None),
+                                     status=stored.status if stored is not None else UnitStatus.ACTIVE)
+            problem = tree.parent_problem(parent) if parent.kind else ""
+            if problem:
+                errors.append(RowError(r.row, "Mã đơn vị cấp trên", r.parent_code, problem))
 
     # Cycles: follow each unit's parent chain, through the file where it says so and
     # through the stored tree elsewhere (whose ancestors we know from the loaded paths).
@@ -394,7 +426,7 @@ def import_catalogue(actor, rows, *, request=None):
             return _apply(actor, rows, request, existing)
     outside = [e for e in errors if e.code == "scope"]
     if outside:  # audited outside the transaction, so the refusal is kept
-        record("scope.denied", actor=actor, request=request, note=("catalogue import: " + ", ".join(e.value for e in outside[:20]))[:500])
+        record_read("scope.denied", actor=actor, request=request, note=("catalogue import: " + ", ".join(e.value for e in outside[:20]))[:500])
     raise CatalogueError(errors)
 
 
@@ -463,6 +495,7 @@ def _apply(actor, rows, request, existing):
     events = []
     created_ids = []
     to_update = []  # changed units, written in one statement per batch (not one per unit)
+    moves = []  # (code, old parent, new parent, units moved), for the reorganisation record
     types_to_set = {}
     renamed = []
     # The stored unit types of the units in the file, in one pass rather than one query each.
@@ -497,7 +530,9 @@ def _apply(actor, rows, request, existing):
             changed = moved or unit.name != r.name or unit.kind != kind or bool(contact)
             if moved:
                 old_path = unit.path
-                tree.move_paths(unit, parent)  # the whole subtree, with the apps above told
+                moves.append(tree.catalogue_move(actor, unit, parent))  # the whole subtree, checked, the apps above told
+                unit.path, unit.depth = Unit.path_for(parent, unit.code), parent.depth + 1
+                unit.parent, unit._stored_parent_id = parent, parent.pk
                 for other in existing.values():  # keep cached paths of the moved subtree current
                     if other.path.startswith(old_path) and other is not unit:
                         other.path = unit.path + other.path[len(old_path) :]
@@ -539,6 +574,8 @@ def _apply(actor, rows, request, existing):
             [Through(unit_id=pk, unittype_id=tag) for pk, (_, tags) in types_to_set.items() for tag in set(tags)], batch_size=1000
         )
     record_many(events)
+    tree.record_catalogue(actor, created=[u.code for u in existing.values() if u.pk in set(created_ids)], moved=moves,
+                          note=_("Nhập danh mục đơn vị từ Excel"), request=request)
     if created_ids:  # with their unit types set: the apps above give them their obligations
         units_created.send(sender=Unit, unit_ids=created_ids)
     if renamed:

@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from baocao import textbounds
 from baocao.access import permissions, policy
 from baocao.audit.services import event, record_many
 from baocao.dbtext import iexact
@@ -114,6 +115,8 @@ def _fresh(unit):
 
 
 def _log(actor, operation, decision, change, note="", request=None, events=()):
+    note = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú"))
+    decision = _bounded(decision)
     log = Reorganisation.objects.create(
         operation=operation, decision_number=decision.number.strip()[:100], decision_date=decision.date,
         decision_issuer=decision.issuer.strip()[:300], note=note.strip(), actor=actor, details=change.as_json(),
@@ -122,13 +125,28 @@ def _log(actor, operation, decision, change, note="", request=None, events=()):
     return log
 
 
-def _check_parent(parent):
+def _bounded(decision):
+    """The decision's fields as typed, refused if longer than a line (never cut)."""
+    return Decision(textbounds.bounded(decision.number, textbounds.LINE, _("Số quyết định")), decision.date,
+                    textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
+
+
+def parent_problem(parent):
+    """Why `parent` (a Unit, or a unit of an imported file not yet stored) cannot have a unit
+    placed under it ("" if it can): the tree's rules for every writer of the tree."""
     if parent is None:
-        raise ValidationError(_("Cần chọn đơn vị cấp trên."))
+        return _("Cần chọn đơn vị cấp trên.")
     if parent.status != UnitStatus.ACTIVE:
-        raise ValidationError(_("Đơn vị cấp trên %(code)s đã giải thể, sáp nhập.") % {"code": parent.code})
+        return _("Đơn vị cấp trên %(code)s đã giải thể, sáp nhập.") % {"code": parent.code}
     if parent.kind not in PARENT_KINDS:
-        raise ValidationError(_("%(code)s là đơn vị báo cáo, không có đơn vị trực thuộc.") % {"code": parent.code})
+        return _("%(code)s là đơn vị báo cáo, không có đơn vị trực thuộc.") % {"code": parent.code}
+    return ""
+
+
+def _check_parent(parent):
+    problem = parent_problem(parent)
+    if problem:
+        raise ValidationError(problem)
 
 
 def check_new_code(code):
@@ -243,6 +261,22 @@ def _move(actor, unit, parent):
     return (unit.code, old_parent, parent.code, size)
 
 
+def catalogue_move(actor, unit, parent):
+    """A move the catalogue import makes (units.catalogue holds the tree lock): checked and
+    made as `move` makes it. Returns its line for `record_catalogue`."""
+    return _move(actor, _fresh(unit), _fresh(parent))
+
+
+def record_catalogue(actor, *, created, moved, note, request=None):
+    """The catalogue import's creations and moves, recorded as reorganisations like any other."""
+    if moved:
+        _log(actor, Reorganisation.Operation.MOVE, NO_DECISION, Change(moved=list(moved)), note, request)
+    if created:
+        more = len(created) - 1000  # the record names a thousand; the audit log has every one
+        _log(actor, Reorganisation.Operation.CREATE, NO_DECISION, Change(created=list(created[:1000])),
+             note + (_(" (và %(n)d đơn vị khác)") % {"n": more} if more > 0 else ""), request)
+
+
 def move(actor, unit, *, parent, decision=NO_DECISION, note="", request=None):
     """Chuyển: `unit` and its whole subtree go under `parent`."""
     with transaction.atomic():
@@ -352,6 +386,7 @@ def merge_wave(actor, merges, *, decision=NO_DECISION, note="", request=None):
     work is set-based too). A merger into an existing unit, or of sources that still have
     units below them, is taken by `merge` one by one inside the same transaction.
     Returns [(target, log)] in the order given."""
+    note, decision = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú")), _bounded(decision)
     with transaction.atomic():
         lock()
         simple, done = [], {}

@@ -11,7 +11,7 @@ from baocao.dbtext import iexact
 from baocao.paging import CappedPaginator
 
 from baocao.jobs import services as jobs
-from baocao.jobs.uploads import UploadRefused, inspect_xlsx, runs_in_background
+from baocao.jobs.uploads import UploadRefused, inspect_upload, runs_in_background
 
 from . import catalogue, codes as unit_codes, tree
 from .forms import CatalogueUploadForm
@@ -60,9 +60,9 @@ def catalogue_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            inspection = inspect_xlsx(upload, upload.size)
-            if runs_in_background(upload.size, inspection):
-                # Tens of thousands of units: read, checked and applied by the task worker, with a progress page.
+            inspection = inspect_upload(upload, **catalogue.BOUNDS)
+            if runs_in_background(inspection, work=catalogue.background_work()):
+                # More than a few hundred units: read, checked and applied by the task worker, with a progress page.
                 job = jobs.start(request.user, "baocao.units.jobs.import_catalogue", title=_("Nhập danh mục đơn vị"),
                                  request=request, unit=request.user.unit, params={"menu": "admin"}, upload=upload.read(), filename=upload.name)
                 return redirect("jobs:detail", pk=job.pk)
