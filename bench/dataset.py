@@ -177,10 +177,11 @@ def _open_period():
 
 
 def _states_and_values(period):
-    from baocao.formdefs.models import FormCell
+    from baocao.formdefs.models import FormCell, RollingCell
     from baocao.reports.models import Report, ReportValue
 
     reports, values, cells = Report._meta.db_table, ReportValue._meta.db_table, FormCell._meta.db_table
+    rolling = RollingCell._meta.db_table
     case = " ".join(f"WHEN (r.id * 2654435761) %% 100 < {bound} THEN '{state}'" for bound, state in STATES)
     mapping = " UNION ALL ".join(f"SELECT '{form}' AS form_code, '{row}' AS row_code" for form, rows in REGISTERS.items() for row in rows)
     with connection.cursor() as cursor:
@@ -205,7 +206,8 @@ def _states_and_values(period):
                    ''
             FROM {reports} r
             JOIN ({mapping}) m ON m.form_code = r.form_code
-            JOIN {cells} c ON c.form_code = %s AND c.row_code = m.row_code AND c.rolls_up
+            JOIN {cells} c ON c.form_code = %s AND c.row_code = m.row_code
+            JOIN {rolling} rc ON rc.definition_id = r.form_id AND rc.cell_id = c.id  -- the cells the register version sums
             WHERE r.period_id = %s AND r.status <> 'chua_nhap'""", [CONSOLIDATION, period.pk])
         return cursor.rowcount
 

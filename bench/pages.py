@@ -1,12 +1,18 @@
-"""National-size pages (issue 13): every administration page of a central and a province
-administrator, and a 12b of 200 notary organisations, against the trivial authenticated
-page (a clerk's TRANG CHỦ) measured in the same rounds.
+"""National-size pages (issues 13 and 23): every administration page of a central
+administrator and of two province administrators — the worst-placed province and a median
+one — and a 12b of 200 notary organisations, against the password-change form (a page that
+reads nothing for its data) measured in the same rounds.
+
+The worst province is the governing unit whose accounts sort last by username: a list
+ordered by username and filtered to a subtree by walking the username index would read
+every account sorting before its own first (issue 23: 16× for T61, 6× for T00). The median
+province is the middle one in that order.
 
 Needs the national tree and accounts bench/run.py generates (--accounts, default 100,000)
 and adds --audit-events audit events (default 1,000,000) with one INSERT … SELECT over
 generate_series on PostgreSQL (a plain batched insert on SQLite). Each page is requested
 --page-requests times (default 25), interleaved with the trivial page; the figure is the
-median and p95, the ratio the median over the trivial page's median.
+median and p95, the ratio the median over the baseline's median.
 """
 import json
 import time
@@ -80,17 +86,43 @@ def run_rounds(pages, trivial, requests):
     return samples
 
 
-def main(*, audit_events, requests, logged_in, report, trivial_url):
+def provinces():
+    """(worst, median): the governing units (provinces, ministries) in the order their
+    usernames sort — the last, and the middle one."""
+    ordered = sorted(Unit.objects.filter(kind=UnitKind.GOVERNING).values_list("code", flat=True))
+    return Unit.objects.get(code=ordered[-1]), Unit.objects.get(code=ordered[len(ordered) // 2])
+
+
+def province_pages(label, admin, province):
+    """A province administrator's pages: TRANG CHỦ, the user list, a search, "select every
+    match" (the reset confirmation), its audit log and its unit catalogue."""
+    get = lambda url, data=None: (lambda: admin.get(url, data))  # noqa: E731
+    return [
+        (f"{label}: TRANG CHỦ", get("/"), 200),
+        (f"{label}: user list", get("/tai-khoan/quan-ly/"), 200),
+        (f"{label}: user list, search", get("/tai-khoan/quan-ly/", {"q": "truong"}), 200),
+        (f"{label}: user list, by username", get("/tai-khoan/quan-ly/", {"sort": "username"}), 200),
+        (f"{label}: select all matching", lambda: admin.post("/tai-khoan/quan-ly/reset-mat-khau/", {"all_matching": "1", "q": "truong"}), 200),
+        (f"{label}: audit log", get("/nhat-ky/"), 200),
+        (f"{label}: unit catalogue", get("/don-vi/"), 200),
+    ]
+
+
+def main(*, audit_events, requests, logged_in, report, trivial_url, baseline):
     print(f"\nnational pages: adding {audit_events:,} audit events …", flush=True)
     start = time.perf_counter()
     add_audit_events(audit_events)
     print(f"added in {time.perf_counter() - start:.1f} s ({Unit.objects.count():,} units, {Account.objects.count():,} accounts)", flush=True)
 
     root = Unit.objects.get(kind=UnitKind.ROOT)
-    province = Unit.objects.filter(kind=UnitKind.GOVERNING).order_by("code").first()
+    worst, median = provinces()
+    province = worst
     leaf = Unit.objects.filter(kind=UnitKind.REPORTING).order_by("code").first()
-    Account.objects.filter(username__in=[u.code for u in (root, province, leaf)]).update(must_change_password=False)
-    central, admin, clerk = (logged_in(Account.objects.get(username=u.code)) for u in (root, province, leaf))
+    Account.objects.filter(username__in=[u.code for u in (root, worst, median, leaf)]).update(must_change_password=False)
+    central, worst_admin, median_admin, clerk = (logged_in(Account.objects.get(username=u.code)) for u in (root, worst, median, leaf))
+    print(f"provinces: worst {worst.code} (its usernames sort last), median {median.code}; "
+          f"{Account.objects.filter(unit__path__startswith=worst.path).count():,} and "
+          f"{Account.objects.filter(unit__path__startswith=median.path).count():,} accounts", flush=True)
     somebody = Account.objects.filter(unit__kind=UnitKind.REPORTING).order_by("-pk").first().username.lower()
     today = timezone.localdate().strftime("%d/%m/%Y")
     get = lambda client, url, data=None: (lambda: client.get(url, data))  # noqa: E731
@@ -109,26 +141,26 @@ def main(*, audit_events, requests, logged_in, report, trivial_url):
         ("central: user list, province", get(central, "/tai-khoan/quan-ly/", {"unit": province.code}), 200),
         ("central: user list, locked", get(central, "/tai-khoan/quan-ly/", {"status": "locked"}), 200),
         ("central: user list, by name", get(central, "/tai-khoan/quan-ly/", {"sort": "display_name"}), 200),
+        ("central: user list, by status", get(central, "/tai-khoan/quan-ly/", {"sort": "status"}), 200),
+        ("central: user list, by status, p.200", get(central, "/tai-khoan/quan-ly/", {"sort": "-status", "page": "200"}), 200),
         ("central: unit catalogue", get(central, "/don-vi/"), 200),
         ("central: unit catalogue, page 100", get(central, "/don-vi/", {"page": "100"}), 200),
-        ("province: TRANG CHỦ", get(admin, "/"), 200),
-        ("province: user list", get(admin, "/tai-khoan/quan-ly/"), 200),
-        ("province: audit log", get(admin, "/nhat-ky/"), 200),
-        ("province: unit catalogue", get(admin, "/don-vi/"), 200),
+        *province_pages(f"worst province {worst.code}", worst_admin, worst),
+        *province_pages(f"median province {median.code}", median_admin, median),
     ]
     samples = run_rounds(pages, get(clerk, trivial_url), requests)
-    _print(samples, [label for label, _f, _s in pages], report)
+    _print(samples, [label for label, _f, _s in pages], report, baseline)
 
 
-def _print(samples, labels, report):
+def _print(samples, labels, report, baseline_name):
     base_median, base_p95 = _percentiles(samples["trivial"])
-    baseline = f"trivial page ({base_median:.0f} ms, p95 {base_p95:.0f} ms)"
+    baseline = f"{baseline_name} ({base_median:.0f} ms, p95 {base_p95:.0f} ms)"
     for label in labels:
         median, p95 = _percentiles(samples[label])
         report(label, f"{median:.0f} ms median, {p95:.0f} ms p95", baseline, median / base_median)
 
 
-def grid(requests, *, children, logged_in, report, trivial_url, tuphap_setup, regime_accounts, insert_units):
+def grid(requests, *, children, logged_in, report, trivial_url, baseline, tuphap_setup, regime_accounts, insert_units):
     """A 12b of `children` notary organisations (run in the tuphap regime): render, and a
     save of 3 changed cells as grid.js posts it (the changed cells as JSON)."""
     from baocao.reports import periods
@@ -160,7 +192,19 @@ def grid(requests, *, children, logged_in, report, trivial_url, tuphap_setup, re
         n = next(counter)
         return save({f"to_chuc/{practices[k].pk}|{columns[0]}": str(n % 90 + k) for k in (0, len(practices) // 2, len(practices) - 1)})
 
+    def save_every_input():
+        """What a browser without JavaScript posts: every input of the page (more fields
+        than DATA_UPLOAD_MAX_NUMBER_FIELDS), urlencoded."""
+        from urllib.parse import urlencode
+
+        n = next(counter)
+        version = Report.objects.values_list("version", flat=True).get(pk=grid_report.pk)
+        data = {"version": str(version), "explanation": "", **{f"c|{key}": value for key, value in full.items()},
+                f"c|to_chuc/{practices[0].pk}|{columns[0]}": str(n % 90)}
+        return client.post(f"{url}luu/", urlencode(data), content_type="application/x-www-form-urlencoded")
+
     pages = [(f"12b, {len(practices)} sub-units: render ({cells} cells)", lambda: client.get(url), 200),
-             (f"12b, {len(practices)} sub-units: save 3 cells", save_three, 302)]
+             (f"12b, {len(practices)} sub-units: save 3 cells", save_three, 302),
+             (f"12b, {len(practices)} sub-units: save every input", save_every_input, 302)]
     samples = run_rounds(pages, lambda: client.get(trivial_url), requests)
-    _print(samples, [label for label, _f, _s in pages], report)
+    _print(samples, [label for label, _f, _s in pages], report, baseline)

@@ -741,4 +741,20 @@ EN.update({
     "Tài khoản này chưa đăng ký xác thực hai bước.": "This account has not enrolled in two-step verification.",
     "Tài khoản này đã đăng ký xác thực hai bước.": "This account has already enrolled in two-step verification.",
     "Xác thực hai bước thành công": "Two-step verification passed", "Đăng nhập bằng mã khôi phục": "Signed in with a recovery code",
+
+    # issue 23: long roll-up lists read by key, their exports as jobs
+    "%(n)s báo cáo phải lập": "%(n)s reports owed",
+    "%(n)s báo cáo": "%(n)s reports",
+    "hơn %(n)s": "more than %(n)s",
+    "Không đủ quyền hoặc lựa chọn không còn hợp lệ.": "Not permitted, or the choice is no longer valid.",
+    "Xuất excel chi tiết %(form)s của %(unit)s": "Export the %(form)s breakdown of %(unit)s to Excel",
+    "Xuất excel đơn vị chưa gửi báo cáo của %(unit)s": "Export the units of %(unit)s that have not sent to Excel",
+    "Đang đọc các báo cáo chưa gửi…": "Reading the reports not sent…",
+    "Đang đọc số liệu của các đơn vị…": "Reading the units' figures…",
+    "Đã lập tệp Excel %(n)d báo cáo chưa gửi.": "The Excel file of %(n)d reports not sent is ready.",
+    "Đã lập tệp Excel chi tiết của %(n)d đơn vị.": "The Excel breakdown of %(n)d units is ready.",
+    "Trang đầu": "First page",
+    "Trang sau": "Next page",
+    "Tệp có %(n)s. Tệp Excel được lập ở chế độ nền: trang sau cho thấy tiến độ, rồi nút tải tệp về khi xong.": "The file has %(n)s. It is made in the background: the next page shows the progress, then a button to download it.",
+    "Đơn vị này có hơn %(n)s báo cáo phải lập: danh sách theo thứ tự mã đơn vị (cây đơn vị), từng trang; “Xuất excel” lập tệp đầy đủ ở chế độ nền, sắp xếp theo cột đã chọn.": "This unit owes more than %(n)s reports: the list is in unit code order (the unit tree), page by page; “Xuất excel” makes the whole file in the background, sorted by the chosen column.",
 })

@@ -28,7 +28,7 @@ from baocao import regimes
 
 from . import permissions
 from .models import Reach
-from .paths import SEPARATOR, is_within, prefix_q
+from .paths import SEPARATOR, is_within, prefix_q, tree_prefix_q
 
 ANY, OWN, BELOW = "any", "own", "below"
 
@@ -175,15 +175,17 @@ class Scope:
         """The whole tree (a subtree grant at the root)."""
         return not self.exclude_roots and any(path.count(SEPARATOR) == 2 for path in self.subtrees)
 
-    def q(self, path="path", pk="pk"):
-        """A Q on a model whose unit path is `path` and unit id is `pk` (Report: unit__path, unit_id)."""
+    def q(self, path="path", pk="pk", ordered=False):
+        """A Q on a model whose unit path is `path` and unit id is `pk` (Report: unit__path,
+        unit_id). ordered=True: each subtree as a range of paths.tree_order(path), for a list
+        ordered by it (units' path only: the index it needs, docs/adr/0014)."""
         if self.is_empty:
             return Q(**{f"{pk}__in": []})
         if self.everywhere:
             return Q()
         condition = Q(**{f"{pk}__in": list(self.units)}) if self.units else Q(**{f"{pk}__in": []})
         for subtree in self.subtrees:
-            inside = prefix_q(path, subtree)
+            inside = (tree_prefix_q if ordered else prefix_q)(path, subtree)
             if self.exclude_roots:
                 inside &= ~Q(**{path: subtree})
             condition |= inside

@@ -28,8 +28,9 @@ STATUSES = {
 
 
 def accounts_in_scope(actor):
-    """Accounts an administrator manages: those of the units it administers."""
-    return Account.objects.filter(policy.scope(actor, permissions.ACCOUNT_ADMINISTER).q(path="unit__path", pk="unit_id"))
+    """Accounts an administrator manages: those of the units it administers (a subtree: a
+    prefix range of the account's own copy of its unit's path, no join: docs/adr/0014)."""
+    return Account.objects.filter(policy.scope(actor, permissions.ACCOUNT_ADMINISTER).q(path="unit_path", pk="unit_id"))
 
 
 def user_groups():
@@ -53,7 +54,7 @@ def search_accounts(actor, *, query="", unit=None, group="", status=""):
     for word in fold(query).split():
         accounts = accounts.filter(search_text__contains=word)
     if unit is not None:
-        accounts = accounts.filter(prefix_q("unit__path", unit.path))
+        accounts = accounts.filter(prefix_q("unit_path", unit.path))
     if group:
         accounts = accounts.filter(user_group=group)
     now = timezone.now()
@@ -66,6 +67,20 @@ def search_accounts(actor, *, query="", unit=None, group="", status=""):
     elif status == "must_change":
         accounts = accounts.filter(must_change_password=True)
     return accounts
+
+
+def by_status(accounts, now, *, descending=False):
+    """`accounts` in the parts of the list's order by status: active, locked out (wrong
+    passwords), locked by an administrator, revoked — or the reverse. The three rare ones
+    are read from their partial indexes; only the active part is long, and it is walked in
+    the list's own order, so a page by status costs a page (paging.Chain)."""
+    parts = [
+        accounts.filter(is_active=True, locked_by_admin=False).exclude(locked_until__gt=now),
+        accounts.filter(is_active=True, locked_by_admin=False, locked_until__gt=now),
+        accounts.filter(is_active=True, locked_by_admin=True),
+        accounts.filter(is_active=False),
+    ]
+    return parts[::-1] if descending else parts
 
 
 def refuse_out_of_scope(actor, accounts, *, action):

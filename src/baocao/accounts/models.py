@@ -33,6 +33,19 @@ def search_text_for(account, unit):
     return fold(" ".join((account.username, account.display_name, unit.code, unit.name)))
 
 
+class UnitPathField(models.CharField):
+    """The account's unit's materialised path, copied onto the account (docs/adr/0014), so
+    that "the accounts of a subtree, in tree order" is one walk of the (unit_path, username)
+    index, whatever the subtree and wherever its usernames sort. Filled from the unit on
+    every save and bulk insert (pre_save runs for both); kept right when units move by the
+    `unit_moved` receiver (accounts.paths), in the move's transaction."""
+
+    def pre_save(self, model_instance, add):
+        if model_instance.unit_id is not None:
+            setattr(model_instance, self.attname, model_instance.unit.path)
+        return super().pre_save(model_instance, add)
+
+
 class AccountManager(BaseUserManager):
     def get_by_natural_key(self, username):
         # Usernames are case-insensitive: "t02003002" logs in as "T02003002", through the
@@ -66,6 +79,9 @@ class Account(AbstractBaseUser):
     # Username, display name, unit code and name, lower case without accents: what the
     # user list searches, the same way on SQLite and PostgreSQL.
     search_text = models.TextField(default="", editable=False)
+    # The unit's path (PostgreSQL: in the "C" collation, byte order, as SQLite compares):
+    # a subtree's accounts are a prefix range of the (unit_path, username) index.
+    unit_path = UnitPathField(max_length=1000, default="", editable=False)
 
     objects = AccountManager()
 
@@ -87,6 +103,12 @@ class Account(AbstractBaseUser):
             models.Index(fields=["username"], condition=models.Q(locked_by_admin=True) | models.Q(locked_until__isnull=False),
                          name="account_locked"),
             models.Index(fields=["username"], condition=models.Q(must_change_password=True), name="account_must_change"),
+            # A subtree's accounts (a province administrator's list, search, "select all",
+            # TRANG CHỦ's counters): a prefix range, in tree order (docs/adr/0014).
+            models.Index(fields=["unit_path", "username"], name="account_unit_path"),
+            models.Index(fields=["unit_path"], condition=models.Q(must_change_password=True), name="account_path_must_change"),
+            models.Index(fields=["unit_path"], condition=models.Q(locked_by_admin=True) | models.Q(locked_until__isnull=False),
+                         name="account_path_locked"),
         ]
 
     def __str__(self):
@@ -113,7 +135,7 @@ class Account(AbstractBaseUser):
     def save(self, *args, **kwargs):
         self.search_text = search_text_for(self, self.unit)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "unit_path"}
         super().save(*args, **kwargs)
 
     # Django's auth and templates ask these; we have no Django admin site.

@@ -5,7 +5,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from baocao import regimes
 from baocao.access import permissions, policy
+from baocao.access.paths import bytewise
 from baocao.audit.services import record_read
 from baocao.dbtext import iexact
 from baocao.jobs import services as jobs
-from baocao.paging import CappedPaginator
+from baocao.paging import CappedPaginator, Chain
 from baocao.units.models import Unit
 
 from . import administration
@@ -40,9 +40,10 @@ FILTER_KEYS = ("q", "unit", "group", "status")
 SORTS = {
     "username": ("username",),
     "display_name": ("display_name", "username"),
-    "unit": ("unit__code", "username"),
+    # Tree order: a unit's accounts together, below its parent's (Account.unit_path).
+    "unit": ("unit_path", "username"),
     "group": ("user_group", "username"),
-    "status": ("status_rank", "username"),
+    "status": (),  # administration.by_status: the statuses in turn, each in the default order
 }
 
 
@@ -82,27 +83,41 @@ def _scope_label(account):
     return _("Toàn quốc") if policy.scope(account, permissions.ACCOUNT_ADMINISTER).everywhere else account.unit.label
 
 
+def default_sort(actor, filters=None):
+    """A national administrator's list is by username; a province's (any subtree), or any
+    list filtered to a unit's subtree, in tree order: a walk of the (unit_path, username)
+    index within the subtree, whose cost does not depend on where the subtree's usernames
+    sort (docs/adr/0014)."""
+    national = policy.scope(actor, permissions.ACCOUNT_ADMINISTER).everywhere and not (filters or {}).get("unit")
+    return "username" if national else "unit"
+
+
+def ordered_accounts(actor, accounts, sort, filters=None):
+    """The list's rows in the order `sort` names ("-" for descending)."""
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    if key == "status":
+        then = SORTS[default_sort(actor, filters)]
+        return Chain(part.order_by(*[f"-{f}" if descending else f for f in then])
+                     for part in administration.by_status(accounts, timezone.now(), descending=descending))
+    if key != "unit" and default_sort(actor, filters) == "unit":
+        # A subtree's accounts by name: read the subtree's (its range of the unit_path
+        # index) and sort them, never walk the country's name index (docs/adr/0014).
+        return accounts.order_by(*[bytewise(field).desc() if descending else bytewise(field).asc() for field in SORTS[key]])
+    return accounts.order_by(*[f"-{field}" if descending else field for field in SORTS[key]])
+
+
 @login_required
 def user_list(request):
     actor = _administrator(request)
     filters = _filters(request.GET)
     accounts, problem = _filtered_accounts(request, filters)
-    sort = request.GET.get("sort", "username")
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        sort, key = "username", "username"
-    now = timezone.now()
-    accounts = accounts.select_related("unit").annotate(
-        status_rank=Case(
-            When(is_active=False, then=Value(3)),
-            When(locked_by_admin=True, then=Value(2)),
-            When(locked_until__gt=now, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    )
-    order = [f"-{field}" if sort.startswith("-") else field for field in SORTS[key]]
-    page = CappedPaginator(accounts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "") or default_sort(actor, filters)
+    if sort.lstrip("-") not in SORTS:
+        sort = default_sort(actor, filters)
+    rows = ordered_accounts(actor, accounts.select_related("unit"), sort, filters)
+    # A subtree sorted by a name: the page's keys first (the sort reads the accounts alone).
+    by_name = sort.lstrip("-") not in ("unit", "status") and default_sort(actor, filters) == "unit"
+    page = CappedPaginator(rows, PAGE_SIZE, defer_from=0 if by_name else None).get_page(request.GET.get("page"))
     active_filters = active(filters)
     return render(
         request,
@@ -161,7 +176,7 @@ def reset_passwords(request):
             {
                 "active_menu": "admin",
                 "count": count,
-                "sample": list(accounts.order_by("username").values_list("username", flat=True)[:20]),
+                "sample": list(accounts.order_by(*SORTS[default_sort(actor, _filters(request.POST))]).values_list("username", flat=True)[:20]),
                 "post": request.POST,
                 "ids": request.POST.getlist("ids"),
                 "filters": _filters(request.POST),

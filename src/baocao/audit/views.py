@@ -59,7 +59,11 @@ def event_list(request):
             if key == "to":
                 day += timedelta(days=1)
             events = events.filter(**{f"at__{op}": timezone.make_aware(datetime.combine(day, time.min))})
-    page = CappedPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A subtree's events (a province's log, or a unit filter): the page's keys first, so that
+    # when the planner sorts the subtree's events by time it sorts them without their units
+    # (docs/adr/0014).
+    subtree = bool(filters["unit"]) or not policy.scope(request.user, permissions.AUDIT_VIEW).everywhere
+    page = CappedPaginator(events, PAGE_SIZE, defer_from=0 if subtree else None).get_page(request.GET.get("page"))
     for event in page:
         event.label = label(event.action)
     return render(

@@ -23,7 +23,7 @@ from baocao.units.text import fold
 
 from . import declarations, selectors, services, workflow
 from .formatting import vn_number
-from .grid_html import cell_html
+from .grid_html import RowCells
 from .models import Report
 
 def BUSY():
@@ -156,27 +156,34 @@ def _grid_context(report, values, problems, may_edit, typed=None, typed_notes=No
     for problem in problems:
         for cell in problem.cells or ((None, None),):
             problems_by_cell.setdefault(tuple(cell), []).append(problem)
+    cell_kinds = {}
     for row in spec.expand_rows(instances):
         cells = []
         for column in spec.leaves:
             if row.kind == "heading":
                 cells.append({"column": column, "disabled": True})
                 continue
-            cell = spec.cell(row.code, column.code)
+            # The instance rows of a group ("one row per unit below") share their template's cells.
+            kind_key = (row.group or row.code, column.code)
+            if kind_key not in cell_kinds:
+                template_cell = spec.cell(row.code, column.code)
+                cell_kinds[kind_key] = (template_cell.disabled, template_cell.computed)
+            disabled, computed = cell_kinds[kind_key]
             key = (row.code, column.code)
             value = (typed or {}).get(key, values.get(key))
             shown = value if isinstance(value, str) else vn_number(value, column.decimals)
             cells.append(
                 {
                     "column": column,
-                    "disabled": cell.disabled,
-                    "computed": cell.computed,
+                    "disabled": disabled,
+                    "computed": computed,
                     "name": f"c|{row.code}|{column.code}",
                     "value": shown,
                     "problems": problems_by_cell.get(key, []),
                 }
             )
-        rows.append({"row": row, "cells_html": mark_safe("".join(cell_html(row, cell, may_edit) for cell in cells))})
+        render_cell = RowCells(row, may_edit).cell
+        rows.append({"row": row, "cells_html": mark_safe("".join(render_cell(cell) for cell in cells))})
     notes = [
         {"field": field, "name": f"n|{field['code']}", "value": (typed_notes or {}).get(field["code"], report.notes.get(field["code"], ""))}
         for field in getattr(spec, "footer_fields", ())
@@ -274,6 +281,27 @@ def report_save(request, pk):
     if report.form.kind == "list":
         raise Http404
     return _save_grid(request, report)
+
+
+def posted_fields_bound(request, pk):
+    """How many fields a plain (non-JavaScript) save of report `pk` may post: one input per
+    cell of its grid (a group's rows one per unit below it: a 12b of 200 notary
+    organisations has 2,211), its footer notes and a few more. The request's reader applies
+    it instead of DATA_UPLOAD_MAX_NUMBER_FIELDS to this page's POST only, and only when the
+    POST carries more fields than that (shell.middleware); the body stays bounded by
+    DATA_UPLOAD_MAX_MEMORY_SIZE. None for a report that is not a grid."""
+    from baocao.units.models import Unit
+
+    report = Report.objects.select_related("form").filter(pk=pk).first()
+    if report is None or report.form.kind == "list":
+        return None
+    spec = report.form.spec_object()
+    groups = sum(1 for row in spec.rows if getattr(row, "per", None))
+    below = Unit.objects.filter(parent_id=report.unit_id).count() if groups else 0
+    return min(MAX_POSTED_CELLS, (len(spec.rows) + groups * below) * len(spec.leaves) + 100)
+
+
+report_save.posted_fields_bound = posted_fields_bound
 
 
 # --- lists -----------------------------------------------------------------------------

@@ -5,11 +5,12 @@ the counters are read from RollupProgress, the activity from the audit log's ind
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao import regimes
-from baocao.access.paths import prefix_q
+from baocao.access.paths import prefix_q, tree_order, tree_prefix_q
 from baocao.audit.models import AuditEvent
 from baocao.reports import selectors as report_selectors
 from baocao.reports.models import PeriodStatus, Report, RollupProgress
@@ -78,15 +79,17 @@ def for_unit(actor, unit, now=None):
     children = [{"unit": child, "progress": progress_below.get(child.pk, selectors.Progress())} for child in below]
     sent = selectors.sent_states()
     # Late reports, period by period (deadline first), in tree order: one query per open
-    # period that walks the subtree by path and stops at the first LATE_LIMIT + 1, never
-    # sorting every late report of the country.
+    # period that walks the subtree by path (from its first unit: the "C"-collated path
+    # index, docs/adr/0014) and stops at the first LATE_LIMIT + 1, never sorting every late
+    # report of the country.
     late = []
     for period in periods:
         if len(late) > LATE_LIMIT or period.due_at >= now:
             continue
-        late += list(Report.objects.filter(prefix_q("unit__path", unit.path), period=period, exempt=False, due_at__lt=now)
+        within = tree_prefix_q("unit__path", unit.path) if unit.parent_id is not None else Q()
+        late += list(Report.objects.filter(within, period=period, exempt=False, due_at__lt=now)
                      .exclude(status__in=sent).exclude(unit=unit).select_related("unit", "period")
-                     .order_by("unit__path", "form_code")[: LATE_LIMIT + 1 - len(late)])
+                     .order_by(tree_order("unit__path"), "form_code")[: LATE_LIMIT + 1 - len(late)])
     return {
         "unit": unit,
         "periods": items,

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baocao import regimes
 from baocao.access import permissions, policy
-from baocao.access.paths import SEPARATOR, prefix_q
+from baocao.access.paths import SEPARATOR, prefix_q, tree_order, tree_prefix_q
 from baocao.accounts.models import Account
 from baocao.formdefs.models import FormDefinition, FormKind
 from baocao.formdefs.services import cell_ids
@@ -75,8 +76,19 @@ def choice_options():
 def sent_states():
     """States a report is in once "sent" in the sense of the deadline: the target of the
     transition that counts as submitting (kiemke: sending; tuphap: approval) and every
-    state reached from it without going back to an editable one."""
+    state reached from it without going back to an editable one. Worked out once per
+    workflow (a page asks it for every row's progress)."""
     flow = regimes.current().workflow
+    known = _SENT_STATES.get(id(flow))
+    if known is None or known[0] is not flow:
+        known = _SENT_STATES[id(flow)] = (flow, frozenset(_sent_states(flow)))
+    return known[1]
+
+
+_SENT_STATES = {}
+
+
+def _sent_states(flow):
     stack = [t.target for t in flow.transitions.values() if t.counts_as_submitted]
     seen = set()
     while stack:
@@ -213,12 +225,21 @@ class Tree:
             child.has_children = bool(grandchildren.get(below[child.pk]))
         return units
 
-    def within(self, unit, field="unit"):
-        """Q of the rows whose `field` (a unit foreign key) is in the unit's subtree."""
+    def units_within(self, unit):
+        """The units of `unit`'s subtree in this tree, itself included (a queryset)."""
+        if not self.snapshot:
+            return Unit.objects.filter(tree_prefix_q("path", unit.path)) if unit.parent_id is not None else Unit.objects.all()
+        path = self.path_of(unit)
+        ids = PeriodTree.objects.filter(period=self.period, **self._range(path)).values("unit_id") if path else []
+        return Unit.objects.filter(pk__in=ids)
+
+    def within(self, unit, field="unit", ordered=False):
+        """Q of the rows whose `field` (a unit foreign key) is in the unit's subtree
+        (ordered=True: for a list in tree order, paths.tree_prefix_q)."""
         if unit.parent_id is None and not self.snapshot:
             return Q()
         if not self.snapshot:
-            return prefix_q(f"{field}__path", unit.path)
+            return (tree_prefix_q if ordered else prefix_q)(f"{field}__path", unit.path)
         path = self.path_of(unit)
         ids = PeriodTree.objects.filter(period=self.period, **self._range(path)).values("unit_id") if path else []
         return Q(**{f"{field}_id__in": ids})
@@ -281,6 +302,42 @@ def unit_totals(unit_ids, period, cells, choice):
 def child_totals(below, period, cells, choice):
     """{child id: {cell id: Decimal}}: the totals of each child's subtree (one query)."""
     return unit_totals([child.pk for child in below], period, cells, choice)
+
+
+def owing_units(unit, period, form_codes, query="", after=None):
+    """The units of `unit`'s subtree that owe one of the forms (not exempted), in tree order
+    (by path): a walk of the path index, each unit checked against its reports' index, so
+    that the first rows after any unit cost the same whatever the size of the subtree."""
+    owing = Report.objects.filter(unit=OuterRef("pk"), period=period, form_code__in=list(form_codes), exempt=False)
+    units = Tree(period).units_within(unit).filter(Exists(owing))
+    for word in fold(query).split():
+        units = units.filter(search_text__contains=word)
+    if after is not None:  # the units after this path (keyset)
+        units = units.filter(GreaterThan(tree_order("path"), after))
+    return units.order_by(tree_order("path"))
+
+
+def unit_reports(unit_ids, period, form_codes):
+    """{unit id: [Report]} of these units' own reports of the forms, exempted ones left out
+    (one query)."""
+    out = defaultdict(list)
+    reports = (Report.objects.filter(unit_id__in=list(unit_ids), period=period, form_code__in=list(form_codes), exempt=False)
+               .only("pk", "unit_id", "form_code", "status", "submitted_at", "due_at").order_by("form_code"))
+    for report in reports:
+        out[report.unit_id].append(report)
+    return out
+
+
+def units_own_totals(unit_ids, period, form, cells, choice):
+    """{unit id: {cell id: Decimal}} of these units' own counted reports (one grouped query
+    over their values: the units of one page, not the subtree)."""
+    values = ReportValue.objects.filter(report__unit_id__in=list(unit_ids), report__period=period, report__form_code__in=form.sources,
+                                        report__exempt=False, report__status__in=counted_states(choice), cell_id__in=list(cells),
+                                        number__isnull=False)
+    out = defaultdict(dict)
+    for unit_id, cell, total in values.values_list("report__unit_id", "cell_id").annotate(total=Sum("number")):
+        out[unit_id][cell] = total
+    return out
 
 
 def own_totals(unit, period, form, cells, choice):
@@ -426,10 +483,10 @@ def child_progress(below, period, form_codes):
     return out
 
 
-def subtree_reports(unit, period, form_codes):
+def subtree_reports(unit, period, form_codes, ordered=False):
     """The subtree's reports of these forms (exempted included), as a queryset (the root's
-    in an open period without a join on the units)."""
-    return Report.objects.filter(Tree(period).within(unit), period=period, form_code__in=list(form_codes))
+    in an open period without a join on the units; ordered: for a list in tree order)."""
+    return Report.objects.filter(Tree(period).within(unit, ordered=ordered), period=period, form_code__in=list(form_codes))
 
 
 def exempted_count(unit, period, form_codes):
@@ -469,12 +526,26 @@ class CountedPaginator(Paginator):
         return self._known
 
 
-def not_sent(unit, period, form_codes, query=""):
-    """The subtree's owed reports not yet sent, by unit."""
-    reports = subtree_reports(unit, period, form_codes).filter(exempt=False).exclude(status__in=sent_states())
+def not_sent(unit, period, form_codes, query="", after=None):
+    """The subtree's owed reports not yet sent, by unit (path, then form code); `after` a
+    report of the list: only those after it (keyset: the next page costs a page, however
+    deep — docs/adr/0014)."""
+    reports = subtree_reports(unit, period, form_codes, ordered=True).filter(exempt=False).exclude(status__in=sent_states())
     for word in fold(query).split():
         reports = reports.filter(unit__search_text__contains=word)
-    return reports.select_related("unit").order_by("unit__path", "form_code")
+    if after is not None:
+        path, code = after
+        ordered = tree_order("unit__path")
+        # The first condition alone starts the walk of the path index at the key; the second
+        # drops the key's own unit's forms up to the key.
+        reports = reports.filter(GreaterThanOrEqual(ordered, path)).filter(Q(GreaterThan(ordered, path)) | Q(form_code__gt=code))
+    return reports.select_related("unit").order_by(tree_order("unit__path"), "form_code")
+
+
+def report_key(pk):
+    """(unit path, form code) of a report, the position `not_sent(after=…)` reads from; None
+    if there is no such report."""
+    return Report.objects.filter(pk=pk).values_list("unit__path", "form_code").first() if pk else None
 
 
 def contacts(unit_ids):

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from baocao import regimes
 from baocao.access import permissions, policy
 from baocao.audit.services import record_read
+from baocao.jobs import services as jobs
+from baocao.paging import KeysetPage, capped_count
 from baocao.reports import selectors as report_selectors
 from baocao.reports.formatting import vn_number
 from baocao.reports.models import Report, timeliness_of
@@ -30,6 +32,12 @@ PAGE_SIZE = 50
 MAX_CELLS = 12
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCOPES = ("con", "tat_ca")  # the children (default), or every unit of the subtree that owes the form
+# The list of every unit that owes the form is read whole, and sorts by any column, up to
+# this many owed reports in the subtree (the stored counters say how many); beyond, it is
+# read page by page in tree order (keyset) and its Excel is written by the task worker.
+EVERY_UNIT_IN_REQUEST = 500
+# An export of the units not sent beyond this many reports is written by the task worker.
+BACKGROUND_EXPORT = 5_000
 
 
 def _shorten(text, n=60):
@@ -287,16 +295,49 @@ def _sorted(rows, key, descending):
     return sorted(rows, key=by, reverse=descending)
 
 
-def breakdown_rows(request, selection, cells, scope, query=""):
-    """(total row, [rows]) of the breakdown: the children (and the unit's own report), or
-    every unit of the subtree that owes the form. A fixed number of queries."""
+def wanted_cells(cells, keys):
+    """The cell ids a breakdown reads: the chosen ones, or every cell if one is computed."""
+    return list(keys.values()) if any(c.computed for c in cells) else [c.cell_id for c in cells if c.cell_id]
+
+
+def breakdown_total(selection, cells):
+    """(cell keys, cell ids read, the total row) of a breakdown: the unit's subtree from the
+    stored totals and counters (two queries)."""
     form, unit, period, choice = selection.form, selection.unit, selection.period, selection.choice
     keys, _by_id = selectors.cell_keys(form)
-    wanted_ids = list(keys.values()) if any(c.computed for c in cells) else [c.cell_id for c in cells if c.cell_id]
+    wanted_ids = wanted_cells(cells, keys)
     unit_total = selectors.unit_totals([unit.pk], period, wanted_ids, choice).get(unit.pk, {})
     unit_progress = selectors.progress(unit, period, form.sources)
-    total = {"unit": unit, "values": _values_of(form, cells, unit_total, keys, unit_progress.counted(choice)),
-             "progress": unit_progress, "sent_percent": unit_progress.sent_percent}
+    return keys, wanted_ids, {"unit": unit, "values": _values_of(form, cells, unit_total, keys, unit_progress.counted(choice)),
+                              "progress": unit_progress, "sent_percent": unit_progress.sent_percent, "totals": unit_total}
+
+
+def every_unit_rows(request, selection, cells, keys, wanted_ids, units):
+    """The breakdown's rows of these units (of the subtree, owing the form), each its own
+    reports: their states and their counted values (three queries, whatever the units)."""
+    period, form, choice = selection.period, selection.form, selection.choice
+    ids = [u.pk for u in units]
+    reports = selectors.unit_reports(ids, period, form.sources)
+    values = selectors.units_own_totals(ids, period, form, wanted_ids, choice)
+    rows = []
+    for unit in units:
+        p = selectors.Progress()
+        for report in reports.get(unit.pk, ()):
+            p.by_key[(report.status, timeliness_of(report.submitted_at, period.due_at, report.due_at))] += 1
+        rows.append({"unit": unit, "own": False, "values": _values_of(form, cells, values.get(unit.pk, {}), keys, p.counted(choice)),
+                     "progress": p, "sent_percent": p.sent_percent, "has_children": False,
+                     "reports": [(r.form_code, r.pk) for r in reports.get(unit.pk, ())]
+                     if policy.may(request.user, permissions.REPORT_VIEW, unit) else []})
+    return rows
+
+
+def breakdown_rows(request, selection, cells, scope, query="", *, after=None, limit=None):
+    """(total row, [rows]) of the breakdown: the children (and the unit's own report), or
+    every unit of the subtree that owes the form — all of them, or the `limit` + 1 first
+    after the unit path `after` (keyset, tree order). A fixed number of queries."""
+    form, unit, period, choice = selection.form, selection.unit, selection.period, selection.choice
+    keys, wanted_ids, total = breakdown_total(selection, cells)
+    unit_total, unit_progress = total["totals"], total["progress"]
 
     def may_open(u):
         return policy.may(request.user, permissions.REPORT_VIEW, u)
@@ -325,20 +366,8 @@ def breakdown_rows(request, selection, cells, scope, query=""):
                          "progress": p, "sent_percent": p.sent_percent, "has_children": bool(child.has_children),
                          "reports": sorted(reports.get(child.pk, ())) if not child.has_children and may_open(child) else []})
     else:
-        owing = selectors.subtree_reports(unit, period, form.sources).filter(exempt=False).select_related("unit").order_by("unit__path", "form_code")
-        for word in fold(query).split():
-            owing = owing.filter(unit__search_text__contains=word)
-        by_unit = {}
-        for report in owing:
-            entry = by_unit.setdefault(report.unit_id, {"unit": report.unit, "reports": [], "progress": selectors.Progress()})
-            entry["reports"].append((report.form_code, report.pk))
-            entry["progress"].by_key[(report.status, timeliness_of(report.submitted_at, period.due_at, report.due_at))] += 1
-        values = selectors.own_totals(unit, period, form, wanted_ids, choice)
-        for unit_id, entry in by_unit.items():
-            p = entry["progress"]
-            rows.append({"unit": entry["unit"], "own": False, "values": _values_of(form, cells, values.get(unit_id, {}), keys, p.counted(choice)),
-                         "progress": p, "sent_percent": p.sent_percent, "has_children": False,
-                         "reports": entry["reports"] if may_open(entry["unit"]) else []})
+        units = selectors.owing_units(unit, period, form.sources, query, after=after)
+        rows = every_unit_rows(request, selection, cells, keys, wanted_ids, list(units[: limit + 1] if limit else units))
     return total, rows
 
 
@@ -357,12 +386,20 @@ def breakdown(request):
         raise BadRequest(_("Phạm vi không hợp lệ: “%(value)s”.") % {"value": _shorten(scope)})
     sort, descending = _sort_key(request.GET.get("sap_xep", ""), len(cells))
     query = request.GET.get("q", "").strip()[:100]
-    total, rows = breakdown_rows(request, selection, cells, scope, query)
-    own = [r for r in rows if r.get("own")]
-    others = _sorted([r for r in rows if not r.get("own")], sort, descending)
-    for row in [total] + own + others:
+    paged = _every_unit_paged(selection, scope)
+    if paged:  # every unit of a large subtree: page by page, in tree order
+        sort, descending = "ma", False
+        after = selectors.unit_by_code(request.GET.get("sau", "")[:40]) if request.GET.get("sau", "").strip() else None
+        total, rows = breakdown_rows(request, selection, cells, scope, query, after=after.path if after else None, limit=PAGE_SIZE)
+        page = KeysetPage(rows, PAGE_SIZE, after=after.code if after else "", key=lambda row: row["unit"].code)
+    else:
+        total, rows = breakdown_rows(request, selection, cells, scope, query)
+        own = [r for r in rows if r.get("own")]
+        others = _sorted([r for r in rows if not r.get("own")], sort, descending)
+    for row in [total] + (page.object_list if paged else own + others):
         row["shown"] = [vn_number(v, c.column.decimals) for v, c in zip(row["values"], cells)]
-    page = Paginator(own + others, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not paged:
+        page = Paginator(own + others, PAGE_SIZE).get_page(request.GET.get("page"))
     base = {**selection.params(), "o": [c.key for c in cells], "pham_vi": scope, "q": query}
     cell_options = [
         (row.label, [(f"{selectors.storage_row(row)}|{c.code}", f"{c.number} {c.label}") for c in spec.leaves
@@ -379,10 +416,16 @@ def breakdown(request):
                + [(str(i), c.label) for i, c in enumerate(cells)]]
     return render(request, "rollup/breakdown.html", _context(
         request, selection, cells=cells, chosen=[c.key for c in cells], cell_options=cell_options, scope=scope, query=query, total=total,
-        page=page, headers=headers, sort=sort, descending=descending, sent_label=selectors.sent_label(),
+        page=page, headers=headers, paged=paged, every_unit_limit=EVERY_UNIT_IN_REQUEST, sort=sort, descending=descending, sent_label=selectors.sent_label(),
         base_query=urlencode(base, doseq=True), sort_query=urlencode({**base, "sap_xep": ("-" if descending else "") + sort}, doseq=True),
         level_query=urlencode({k: v for k, v in base.items() if k not in ("don_vi", "q")}, doseq=True),
     ))
+
+
+def _every_unit_paged(selection, scope):
+    """Whether the list of every unit that owes the form is too long to read in a request:
+    more than EVERY_UNIT_IN_REQUEST owed reports in the subtree, by the stored counters."""
+    return scope == "tat_ca" and selectors.progress(selection.unit, selection.period, selection.form.sources).obligations > EVERY_UNIT_IN_REQUEST
 
 
 # --- completeness --------------------------------------------------------------------------
@@ -414,9 +457,13 @@ def completeness(request):
     own = total.minus(selectors.Progress().add(*child_progress.values()))
     own_row = {"unit": unit, "progress": own, "timeliness": own.timeliness(), "own": True} if own.obligations else None
     query = request.GET.get("q", "").strip()[:100]
-    not_sent = selectors.not_sent(unit, period, codes, query)
-    # Without a search, how many are not sent is known from the counters: no count of the subtree's reports.
-    missing = (Paginator(not_sent, PAGE_SIZE) if query else selectors.CountedPaginator(not_sent, PAGE_SIZE, total.not_sent)).get_page(request.GET.get("page"))
+    # Page by page after a report of the list (keyset: any page costs a page). Without a
+    # search, how many are not sent is known from the counters; with one it is not counted.
+    after = request.GET.get("sau", "").strip()
+    after_key = selectors.report_key(int(after)) if after.isdigit() and len(after) < 19 else None
+    rows_after = selectors.not_sent(unit, period, codes, query, after=after_key)
+    missing = KeysetPage(list(rows_after[: PAGE_SIZE + 1]), PAGE_SIZE, after=after if after_key else "", key=lambda r: str(r.pk),
+                         count=None if query else total.not_sent)
     contacts = selectors.contacts({r.unit_id for r in missing})
     for report in missing:
         report.contacts = contacts.get(report.unit_id, [])
@@ -477,8 +524,8 @@ def rollup_pdf(request):
     return _download(request, selection, content, "application/pdf", name, "rollup.exported_pdf")
 
 
-@login_required
-def breakdown_xlsx(request):
+def breakdown_choices(request):
+    """(selection, cells, scope, sort, descending, query) of a breakdown export."""
     selection = _selection(request)
     _need_form(selection)
     keys, _by_id = selectors.cell_keys(selection.form)
@@ -487,22 +534,67 @@ def breakdown_xlsx(request):
     if scope not in SCOPES:
         raise BadRequest(_("Phạm vi không hợp lệ: “%(value)s”.") % {"value": _shorten(scope)})
     sort, descending = _sort_key(request.GET.get("sap_xep", ""), len(cells))
-    total, rows = breakdown_rows(request, selection, cells, scope, request.GET.get("q", "").strip()[:100])
-    rows = [r for r in rows if r.get("own")] + _sorted([r for r in rows if not r.get("own")], sort, descending)
-    content = exports.breakdown_workbook(selection, cells, total, rows, scope)
-    name = _filename("ChiTiet", selection.form.code, selection.unit.code, selection.period.code, selection.choice, suffix=".xlsx")
-    return _download(request, selection, content, XLSX, name, "rollup.breakdown_exported", cells=[c.key for c in cells], scope=scope)
+    return selection, cells, scope, sort, descending, request.GET.get("q", "").strip()[:100]
+
+
+def breakdown_filename(selection):
+    return _filename("ChiTiet", selection.form.code, selection.unit.code, selection.period.code, selection.choice, suffix=".xlsx")
+
+
+def _in_background(request, selection, *, handler, title, count_text, back):
+    """A large export: a page that starts it in the task worker (a POST, so no link can
+    start work unasked), then the job's progress page with the file."""
+    if request.method == "POST":
+        job = jobs.start(request.user, handler, title=title, request=request, unit=selection.unit,
+                         params={"menu": "rollup", "query": request.GET.urlencode()})
+        return redirect("jobs:detail", pk=job.pk)
+    return render(request, "rollup/confirm_export.html", {
+        "active_menu": "rollup", "title": title, "count_text": count_text, "query": request.GET.urlencode(), "back": back})
 
 
 @login_required
-def not_sent_xlsx(request):
+def breakdown_xlsx(request):
+    selection, cells, scope, sort, descending, query = breakdown_choices(request)
+    if _every_unit_paged(selection, scope):
+        owed = selectors.progress(selection.unit, selection.period, selection.form.sources).obligations
+        return _in_background(request, selection, handler="baocao.rollup.jobs.breakdown_export",
+                              title=_("Xuất excel chi tiết %(form)s của %(unit)s") % {"form": selection.form.code, "unit": selection.unit.code},
+                              count_text=_("%(n)s báo cáo phải lập") % {"n": vn_number(owed)},
+                              back=reverse("rollup:breakdown") + "?" + request.GET.urlencode())
+    total, rows = breakdown_rows(request, selection, cells, scope, query)
+    rows = [r for r in rows if r.get("own")] + _sorted([r for r in rows if not r.get("own")], sort, descending)
+    content = exports.breakdown_workbook(selection, cells, total, rows, scope)
+    return _download(request, selection, content, XLSX, breakdown_filename(selection), "rollup.breakdown_exported",
+                     cells=[c.key for c in cells], scope=scope)
+
+
+def not_sent_choices(request):
+    """(selection, form codes, query) of a not-sent export."""
     selection = _selection(request, all_forms=True)
     if selection.period is None:
         raise Http404(_("Chưa có kỳ báo cáo nào được mở."))
     codes = selection.form.sources if selection.form else tuple(selection.used)
-    reports = list(selectors.not_sent(selection.unit, selection.period, codes, request.GET.get("q", "").strip()[:100]))
+    return selection, codes, request.GET.get("q", "").strip()[:100]
+
+
+def not_sent_filename(selection):
+    return _filename("ChuaGui", selection.form.code if selection.form else "", selection.unit.code, selection.period.code, suffix=".xlsx")
+
+
+@login_required
+def not_sent_xlsx(request):
+    selection, codes, query = not_sent_choices(request)
+    if query:
+        count = capped_count(selectors.not_sent(selection.unit, selection.period, codes, query), BACKGROUND_EXPORT)[0]
+    else:
+        count = selectors.progress(selection.unit, selection.period, codes).not_sent
+    if count >= BACKGROUND_EXPORT:
+        return _in_background(request, selection, handler="baocao.rollup.jobs.not_sent_export",
+                              title=_("Xuất excel đơn vị chưa gửi báo cáo của %(unit)s") % {"unit": selection.unit.code},
+                              count_text=_("%(n)s báo cáo") % {"n": vn_number(count) if count < BACKGROUND_EXPORT or not query
+                                                               else _("hơn %(n)s") % {"n": vn_number(BACKGROUND_EXPORT)}},
+                              back=reverse("rollup:completeness") + "?" + request.GET.urlencode())
+    reports = list(selectors.not_sent(selection.unit, selection.period, codes, query))
     contacts = selectors.contacts({r.unit_id for r in reports})
     content = exports.not_sent_workbook(selection, reports, contacts, timezone.now())
-    name = _filename("ChuaGui", selection.form.code if selection.form else "", selection.unit.code, selection.period.code, suffix=".xlsx")
-    return _download(request, selection, content, XLSX, name, "rollup.not_sent_exported", reports=len(reports))
-
+    return _download(request, selection, content, XLSX, not_sent_filename(selection), "rollup.not_sent_exported", reports=len(reports))

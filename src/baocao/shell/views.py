@@ -32,9 +32,10 @@ def home(request):
     if policy.may_somewhere(account, permissions.ACCOUNT_ADMINISTER):
         reach = policy.scope(account, permissions.ACCOUNT_ADMINISTER)
         units = Unit.objects.filter(reach.q())
-        accounts = Account.objects.filter(reach.q(path="unit__path", pk="unit_id"))
-        # Counted up to a cap (baocao.paging): a national scope reads no more than that,
-        # and the locked and not-yet-changed accounts come from their partial indexes.
+        accounts = Account.objects.filter(reach.q(path="unit_path", pk="unit_id"))
+        # Counted up to a cap (baocao.paging): a national scope reads no more than that;
+        # a subtree's accounts, locked and not-yet-changed ones are prefix ranges of the
+        # (partial) indexes on the account's unit path, never the country's (docs/adr/0014).
         context["scope_counts"] = {
             key: dict(zip(("n", "more"), capped_count(queryset)))
             for key, queryset in (

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baocao.access import permissions, policy
+from baocao.access.paths import tree_order
 from baocao.dbtext import iexact
 from baocao.paging import CappedPaginator
 
@@ -26,7 +27,10 @@ def _require_administrator(request):
 @login_required
 def unit_list(request):
     _require_administrator(request)
-    units = Unit.objects.filter(policy.scope(request.user, permissions.UNIT_ADMINISTER).q()).select_related("parent")
+    # In tree order, each subtree of the scope a range of the "C"-collated path index: a
+    # province's first page is one short walk wherever its codes sort (docs/adr/0014).
+    scope = policy.scope(request.user, permissions.UNIT_ADMINISTER)
+    units = Unit.objects.filter(scope.q(ordered=True)).select_related("parent").order_by(tree_order("path"))
     query = request.GET.get("q", "").strip()
     if query:
         units = units.matching(query)
