@@ -96,6 +96,10 @@ class Unit(models.Model):
             models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"),
             models.CheckConstraint(condition=models.Q(status__in=UnitStatus.values), name="unit_status_valid"),
         ]
+        indexes = [
+            # The few retired units of a subtree (data waiting for a transfer, on TRANG CHỦ).
+            models.Index(fields=["path"], condition=models.Q(status=UnitStatus.RETIRED), name="unit_retired_path"),
+        ]
 
     def __str__(self):
         return f"{self.code} - {self.name}"
