@@ -71,3 +71,29 @@ def test_an_aggregating_unit_declares_nothing_and_others_cannot_declare_for_a_un
     with pytest.raises(Refused):
         declarations.declare(other, tree["T02003002"], kiemke, [])
     assert owed(tree["T02003002"], kiemke) == {"KK-DAT", "KK-NHA", "KK-OTO", "KK-TSCD-KHAC"}
+
+
+def test_after_the_deadline_a_unit_cannot_excuse_itself_until_its_deadline_is_extended(kiemke, tree, school):
+    """Issue 22.2: past its deadline, with no extension, a unit's declaration no longer
+    changes (it would turn what it did not send into Được miễn); the page says why and
+    nothing changes; once the unit above extends its deadline, it may declare again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from baocao.reports import periods
+
+    client, account = school
+    unit = tree["T02003002"]
+    passed = timezone.localdate() - timedelta(days=2)
+    while passed.weekday() >= 5:  # a working day: the deadline stays on it
+        passed -= timedelta(days=1)
+    periods.update_period(None, kiemke, name=kiemke.name, deadline=passed)
+    kiemke.refresh_from_db()
+    before = owed(unit, kiemke)
+    page = client.post(reverse("reports:declare", args=[kiemke.pk]), {"held": ["KK-DAT"]}, follow=True).content.decode()
+    assert "Đã hết hạn báo cáo" in page and "đề nghị đơn vị cấp trên gia hạn" in page
+    assert owed(unit, kiemke) == before and not Report.objects.filter(unit=unit, period=kiemke, exempt=True).exists()
+    periods.grant_extension(None, kiemke, unit, until=timezone.localdate() + timedelta(days=5), reason="Bổ sung kê khai")
+    assert client.post(reverse("reports:declare", args=[kiemke.pk]), {"held": ["KK-DAT"]}).status_code == 302
+    assert owed(unit, kiemke) == {"KK-DAT"}

@@ -198,7 +198,7 @@ def plan(transfer):
                 line.allocation = _allocation(spec, services.entered_cells(spec, stored), [s for _u, s in targets], [u for u, _s in targets])
         refused = period_rules.refusal(report.period, period_rules.Change.TRANSFER)
         if refused:
-            problem = _("Kỳ %(period)s: %(why)s Bỏ kỳ này khỏi đề nghị, hoặc mở khóa kỳ trước.") % {"period": report.period.name, "why": refused}
+            problem = _("%(period)s: %(why)s Bỏ kỳ này khỏi đề nghị, hoặc mở khóa kỳ trước.") % {"period": report.period.name, "why": refused}
             if problem not in problems:
                 problems.append(problem)
         elif report.period.status != PeriodStatus.OPEN:

@@ -339,8 +339,6 @@ def grant_extension(actor, period, unit, *, until, reason, subtree=False, reques
         errors.append(_("Cần nêu lý do gia hạn."))
     if until < timezone.localdate():
         errors.append(_("Ngày gia hạn đã qua."))
-    if until <= period.deadline:
-        errors.append(_("Ngày gia hạn phải sau hạn báo cáo của kỳ (%(d)s).") % {"d": period.deadline.strftime("%d/%m/%Y")})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -348,6 +346,8 @@ def grant_extension(actor, period, unit, *, until, reason, subtree=False, reques
         period = _locked(period, exclusive=True)
         if period.status != PeriodStatus.OPEN:
             raise ValidationError(_("Chỉ gia hạn được trong kỳ báo cáo đang mở."))
+        if until <= period.deadline:  # the deadline as it is now, not as the page read it
+            raise ValidationError(_("Ngày gia hạn phải sau hạn báo cáo của kỳ (%(d)s).") % {"d": period.deadline.strftime("%d/%m/%Y")})
         extension = Extension.objects.create(period=period, unit=unit, subtree=subtree, until=until, due_at=end_of(until),
                                              reason=reason.strip(), granted_by=actor)
         covered = _covered(period, unit, subtree).filter(due_at__lt=extension.due_at)
