@@ -23,7 +23,7 @@ from baocao.parameters.models import Holiday
 from baocao.units import tree
 from baocao.units.models import Unit, UnitStatus
 
-from . import ancestry, exemptions, ledger, period_rules
+from . import ancestry, exemptions, ledger, period_rules, workflow
 from .models import Extension, FormDuty, Period, PeriodForm, PeriodStatus, PeriodTree, Report, ReportEvent
 from .period_rules import Change
 
@@ -417,14 +417,13 @@ def exempt_obligation(actor, report, *, reason, request=None):
     reason = textbounds.bounded(reason, textbounds.REASON, _("Lý do miễn"))
     if not reason:
         raise ValidationError(_("Cần nêu lý do miễn."))
-    workflow = regimes.current().workflow
+    flow = regimes.current().workflow
     with transaction.atomic():
-        tree.pin(report.unit)
-        period_rules.held(report.period, Change.EXEMPTION)
-        report = exemptions.locked_reports(Report.objects.filter(pk=report.pk))[0]
+        report = workflow.lock(report)  # its place in the tree, its period, its row
+        period_rules.require(report.period, Change.EXEMPTION)
         if report.exempt:
             raise ValidationError(_("Báo cáo đã được miễn."))
-        if not workflow.states[report.status].editable:
+        if not flow.states[report.status].editable:
             raise ValidationError(_("Báo cáo đã gửi (%(state)s), không miễn được.") % {"state": report.get_status_display()})
         exemptions.set_exempt(report, exempt=True, reason=reason, actor=actor, event=exemptions.EXEMPTED)
         record("report.exempted", actor=actor, request=request, unit=report.unit, obj=report, after={"reason": report.exempt_reason})
@@ -483,12 +482,12 @@ def units_retired_in_open_periods(unit_ids, reorganisation):
     exempted, citing the decision. What it entered or sent stays counted until a transfer
     moves it to its successor (docs/adr/0007), so no figure vanishes meanwhile. Runs inside
     the tree operation (which holds the tree lock)."""
-    workflow = regimes.current().workflow
+    flow = regimes.current().workflow
     reason = _("%(op)s theo quyết định %(n)s") % {"op": reorganisation.get_operation_display(), "n": reorganisation.decision_number or "—"}
     for period in Period.objects.filter(regime=regimes.current().key, status=PeriodStatus.OPEN):
         period_rules.hold(period.pk)
         reports = Report.objects.filter(unit_id__in=list(unit_ids), period=period, exempt=False,
-                                        status__in=workflow.codes_in_stage("not_started"))
+                                        status__in=flow.codes_in_stage("not_started"))
         for report in exemptions.locked_reports(reports):
             exemptions.set_exempt(report, exempt=True, reason=reason, actor=reorganisation.actor, event=exemptions.EXEMPTED)
 
