@@ -129,6 +129,11 @@ def test_five_failures_lock_the_account_and_an_admin_unlocks_it(client, make_acc
     assert "thử lại sau 15 phút" in post_login(client, "T02003002", password).content.decode()
 
     admin_client = login(admin)
+    # The account's page says until when, and offers "Mở khóa" (issue 24.9), not only "Khóa ngay".
+    page = admin_client.get(reverse("accounts:user_detail", args=[account.pk])).content.decode()
+    until = timezone.localtime(account.locked_until).strftime("%H:%M %d/%m/%Y")
+    assert f"Tạm khóa (nhập sai mật khẩu) — đến {until}" in page
+    assert reverse("accounts:user_unlock", args=[account.pk]) in page and "Mở khóa" in page
     response = admin_client.post(reverse("accounts:user_unlock", args=[account.pk]))
     assert response.status_code == 302
     account.refresh_from_db()

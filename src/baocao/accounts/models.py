@@ -129,6 +129,11 @@ class Account(AbstractBaseUser):
         return self.locked_by_admin
 
     @property
+    def lockout_until(self):
+        """Until when wrong passwords keep this account blocked (None if they do not now)."""
+        return self.locked_until if self.locked_until is not None and self.locked_until > timezone.now() else None
+
+    @property
     def status_label(self):
         return STATUS_LABELS[status_key(self.is_active, self.locked_by_admin, self.locked_until, timezone.now())]
 
