@@ -18,6 +18,10 @@ docs/rollup.md and docs/reorganisation.md say what they measure.
 `locking` (issue 21) times a save and a transition with the subtree and period locks of
 docs/adr/0010 against the same actions without them, alternately (bench/locking_bench.py).
 
+`race` (issue 21) moves a unit back and forth through the Sắp xếp đơn vị page while schools
+inside and outside it add records through the record page, for 25 s, and prints the 503s,
+the errors and the differences verify_rollups finds afterwards (bench/race_bench.py).
+
 `uploads` (issue 22) posts the hostile uploads to every upload form and runs the jobs they
 start (bench/upload_bench.py, which also runs on its own; docs/exchange.md).
 """
@@ -581,8 +585,8 @@ def bench_catalogue(n):
     report("re-import it unchanged", f"{again:.1f} s", f"bulk insert without checks ({base:.1f} s)", again / base)
 
 
-BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "locking", "open_period", "pages", "reorg", "reset", "rollup",
-           "transition", "uploads")
+BENCHES = ("catalogue", "create", "export", "grid", "grid_save", "import", "locking", "open_period", "pages", "race", "reorg", "reset",
+           "rollup", "transition", "uploads")
 # On their own national data set (bench/dataset.py), built once for both, after the others.
 NATIONAL = {"reorg", "rollup"}
 
@@ -657,6 +661,11 @@ def main():
                                ms_figure=ms_figure, ratio=ratio)
         if "open_period" in only:  # last: it gives every unit of the tree its unit type
             bench_open_period(args.rounds)
+    if "race" in only:  # bench/race_bench.py: moves through the page against record saves (issue 21)
+        from bench import race_bench
+
+        with regime("kiemke"):
+            race_bench.main()
     if "import" in only:
         print()
         from bench import exchange_bench
