@@ -132,3 +132,16 @@ def test_a_refused_import_page_shows_the_labels(types, make_account, login):
     page = client.post(reverse("units:import"), {"file": upload}).content.decode()
     assert "Loại đơn vị không hợp lệ" in page and "Đơn vị kiểm kê" in page
     assert not Unit.objects.filter(code="T02003003").exists()
+
+
+def test_every_screen_names_a_kind_of_unit_in_the_regime_s_words(kiemke, tree, make_account, login):
+    """Issue 24.3: "Đơn vị kiểm kê" in the catalogue list, a unit's page and Thành lập đơn
+    vị alike — never "Đơn vị báo cáo" for the same kind."""
+    from django.urls import reverse
+
+    client = login(make_account("BTC", "central_admin"))
+    pages = [client.get(reverse("units:list")).content.decode(),
+             client.get(reverse("units:detail", args=["T02003002"])).content.decode(),
+             client.get(reverse("reorg:operation", args=["thanh-lap"])).content.decode()]
+    for page in pages:
+        assert "Đơn vị kiểm kê" in page and "Đơn vị báo cáo" not in page

@@ -35,7 +35,7 @@ from baocao.reports import services as report_services
 from baocao.reports import values as report_values
 from baocao.reports.formatting import vn_number
 from baocao.reports.models import PeriodForm, PeriodStatus, Report
-from baocao.units import tree
+from baocao.units import codes as unit_codes, tree
 from baocao.units.models import Reorganisation, Unit, UnitKind, UnitLineage, UnitStatus, UnitType
 
 from baocao.jobs import services as jobs
@@ -365,7 +365,7 @@ def operation_page(request, slug):
         # "Thực hiện" posts again exactly the values that were previewed.
         "posted": [(key, value) for key in request.POST for value in request.POST.getlist(key)
                    if key not in ("csrfmiddlewaretoken", "action", "previewed")] if preview else [],
-        "kinds": [(k.value, k.label) for k in NEW_KINDS], "unit_types": UnitType.objects.order_by("name"),
+        "kinds": [(k.value, unit_codes.kind_label(k.value)) for k in NEW_KINDS], "unit_types": UnitType.objects.order_by("name"),
         "children": children, "successor_codes": successor_codes, "operations": [(s, _label(o)) for s, o in OPERATIONS.items()],
     }, status=status)
 

@@ -127,6 +127,12 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
         self._stored_parent_id = self.parent_id
 
+    def get_kind_display(self):
+        """The kind in the regime's own words (kiemke: "Đơn vị kiểm kê"), on every screen."""
+        from .codes import kind_label
+
+        return kind_label(self.kind)
+
     @staticmethod
     def search_text_for(code, name):
         return fold(f"{code} {name}")

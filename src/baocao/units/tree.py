@@ -341,12 +341,12 @@ def merge(actor, sources, *, into=None, new=None, decision=NO_DECISION, note="",
         sources = [_fresh(s) for s in sources]
         if not sources:
             raise ValidationError(_("Chọn ít nhất một đơn vị được hợp nhất."))
-        codes = [s.code for s in sources]
-        if len(set(codes)) != len(codes):
+        source_codes = [s.code for s in sources]
+        if len(set(source_codes)) != len(source_codes):
             raise ValidationError(_("Một đơn vị được chọn hai lần."))
         kinds = {s.kind for s in sources}
         if len(kinds) > 1:
-            raise ValidationError(_("Không hợp nhất được các đơn vị khác loại (%(kinds)s).") % {"kinds": ", ".join(sorted(str(UnitKind(k).label) for k in kinds))})
+            raise ValidationError(_("Không hợp nhất được các đơn vị khác loại (%(kinds)s).") % {"kinds": ", ".join(sorted(codes.kind_label(k) for k in kinds))})
         change = Change()
         if new is not None:
             target = _create(actor, code=new["code"], name=new["name"], kind=new.get("kind") or sources[0].kind,
@@ -370,7 +370,7 @@ def merge(actor, sources, *, into=None, new=None, decision=NO_DECISION, note="",
             change.retired.append(source.code)
             change.lineage.append((source.code, target.code))
         log = _log(actor, Reorganisation.Operation.MERGE, decision, change, note, request,
-                   [("unit.retired", s, {"successors": [target.code]}) for s in sources] + [("unit.merged", target, {"from": codes})])
+                   [("unit.retired", s, {"successors": [target.code]}) for s in sources] + [("unit.merged", target, {"from": source_codes})])
         _link(log, sources, [target])
         units_retired.send(sender=Unit, unit_ids=[s.pk for s in sources], reorganisation=log)
     return target, log
@@ -418,7 +418,7 @@ def merge_wave(actor, merges, *, decision=NO_DECISION, note="", request=None):
                 raise ValidationError(_("Chọn ít nhất một đơn vị được hợp nhất."))
             kinds = {s.kind for s in sources}
             if len(kinds) > 1:
-                raise ValidationError(_("Không hợp nhất được các đơn vị khác loại (%(kinds)s).") % {"kinds": ", ".join(sorted(str(UnitKind(k).label) for k in kinds))})
+                raise ValidationError(_("Không hợp nhất được các đơn vị khác loại (%(kinds)s).") % {"kinds": ", ".join(sorted(codes.kind_label(k) for k in kinds))})
             kind = spec.get("kind") or sources[0].kind
             if kind != sources[0].kind:
                 raise ValidationError(_("Đơn vị nhận phải cùng loại với các đơn vị được hợp nhất."))
