@@ -521,3 +521,18 @@ def test_case_b_data_left_at_the_old_units_is_listed_offered_flagged_and_the_old
 
     file_through_page(province, tuphap)
     assert "Dữ liệu chờ chuyển" not in text(province.get(reverse("shell:home")))
+
+
+def test_the_code_rule_is_said_beside_the_code_and_the_next_free_code_is_proposed(kiemke, tree, people, client):
+    """Issue 24.4: the rule that a new code is the parent's plus three digits is said beside
+    the field, and "Gợi ý mã" fills in the next code no unit has ever had under the parent."""
+    province = as_(client, people["province"])
+    page = text(province.get(op_url("thanh-lap")))
+    assert 'data-testid="code-help"' in page and "Gợi ý mã" in page and 'aria-describedby="code-help"' in page
+    suggested = province.post(op_url("thanh-lap"), {"code": "", "name": "Trường mới", "kind": "reporting", "parent": "T02003",
+                                                    "action": "suggest"})
+    assert suggested.status_code == 200 and suggested.context["form"]["code"] == "T02003003"  # 001 and 002 exist
+    assert "Mã còn trống tiếp theo dưới T02003: <strong>T02003003</strong>" in text(suggested)
+    assert 'value="Trường mới"' in text(suggested)  # nothing typed is lost
+    merge = text(province.get(op_url("hop-nhat")))
+    assert 'data-shows="#merge-new"' in merge and 'data-shows="#merge-existing"' in merge and 'id="merge-existing"' in merge

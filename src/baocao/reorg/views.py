@@ -330,6 +330,9 @@ def operation_page(request, slug):
     form = _read_form(request, operation)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     errors, preview, status = [], None, 200
+    suggested = unit_codes.next_free_code(form.get("parent", "")) if operation in ("create", "merge") else ""
+    if action == "suggest" and suggested and not form.get("code"):
+        form["code"] = suggested  # "Gợi ý mã": the next free code under the parent typed
     fingerprint = _fingerprint(form)
     if action in ("preview", "execute"):
         errors += _too_long(request)
@@ -365,6 +368,7 @@ def operation_page(request, slug):
         # "Thực hiện" posts again exactly the values that were previewed.
         "posted": [(key, value) for key in request.POST for value in request.POST.getlist(key)
                    if key not in ("csrfmiddlewaretoken", "action", "previewed")] if preview else [],
+        "code_rule": unit_codes.code_rule(), "suggested_code": suggested,
         "kinds": [(k.value, unit_codes.kind_label(k.value)) for k in NEW_KINDS], "unit_types": UnitType.objects.order_by("name"),
         "children": children, "successor_codes": successor_codes, "operations": [(s, _label(o)) for s, o in OPERATIONS.items()],
     }, status=status)

@@ -68,6 +68,27 @@ def kind_label(kind):
     return kind_labels().get(kind, kind)
 
 
+def next_free_code(parent_code):
+    """The next code the grammar allows under `parent_code` that no unit, active or retired,
+    has ever had (codes are never reused): the parent's code plus the next 3-digit number;
+    '' when the regime has no grammar, the parent breaks it, or all are taken."""
+    from django.db.models.functions import Length
+
+    from .models import Unit
+
+    grammar = _grammar()
+    if grammar is None or not parent_code:
+        return ""
+    pattern, segment, _message = grammar
+    taken = {code[len(parent_code):] for code in Unit.objects.annotate(n=Length("code"))
+             .filter(code__istartswith=parent_code, n=len(parent_code) + segment).values_list("code", flat=True)}
+    for number in range(1, 10 ** segment):
+        candidate = f"{parent_code}{number:0{segment}d}"
+        if f"{number:0{segment}d}" not in taken and pattern.match(candidate):
+            return candidate
+    return ""
+
+
 def code_rule():
     """The regime's code rule as users read it ('' without a grammar)."""
     spec = regimes.current().unit_code
