@@ -84,7 +84,7 @@ def test_bad_requests_are_explained(unit_leader, login, client):
     login(unit_leader)
     response = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "", "reason": "", **LETTER}, follow=True)
     text = response.content.decode()
-    assert "Cần nêu lý do đề nghị." in text and "đơn vị đã có tài khoản cho vai trò đó" in text
+    assert "Cần nêu lý do đề nghị." in text and "Vai trò này không thể đề nghị cấp thêm tài khoản" in text
     client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a", **LETTER})
     again = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "a", **LETTER}, follow=True)
     assert "đang chờ xử lý" in again.content.decode()
@@ -129,27 +129,48 @@ def test_the_written_request_number_and_date_are_required(unit_leader, login, cl
 
 
 def test_only_what_the_account_scheme_allows_is_offered(unit_leader, make_account, login, client):
-    """Three accounts per unit: a role whose account is active is not offered again; the
-    filer's own account is never offered for revocation."""
-    checker = make_account("T02003002", "reviewer", username="T02003002_kt")
+    """One account per role by default; a unit may ask for more for new users, up to the
+    regime's accounts_per_role (tuphap: 3) active accounts per role; the filer's own account
+    is never offered for revocation."""
+    checkers = [make_account("T02003002", "reviewer", username=f"T02003002_kt{n}") for n in ("", "2", "3")]
     login(unit_leader)
     page = client.get(REQUESTS).content.decode()
-    assert 'value="entry"' in page and 'value="reviewer"' not in page and 'value="approver"' not in page
-    assert f'value="{checker.pk}"' in page and f'value="{unit_leader.pk}"' not in page
+    assert 'value="entry"' in page and 'value="approver"' in page and 'value="reviewer"' not in page
+    assert f'value="{checkers[0].pk}"' in page and f'value="{unit_leader.pk}"' not in page
     text = client.post(reverse("accounts:request_file"), {"kind": "new", "role": "reviewer", "reason": "x", **LETTER}, follow=True).content.decode()
-    assert "đơn vị đã có tài khoản cho vai trò đó" in text
+    assert "đơn vị đã có đủ 3 tài khoản cho vai trò đó" in text
     text = client.post(reverse("accounts:request_file"), {"kind": "revoke", "target": unit_leader.pk, "reason": "x", **LETTER}, follow=True).content.decode()
     assert "chính tài khoản đang dùng" in text
     assert not AccountRequest.objects.exists()
 
 
-def test_a_unit_with_nothing_to_request_gets_no_form(make_account, login, client):
-    """A unit whose one account holds every role of its scheme (as a kiemke school's one
-    account does) is told there is nothing to request, not offered to revoke itself."""
+def test_an_additional_account_for_a_new_user_is_requested_decided_and_used(unit_leader, admin, make_account, login, client, password):
+    """Issue 24.6: the unit already has its _bc; its leader asks for a second one for a new
+    user ("cấp mới"); the administrator approves; T02003002_bc2 signs in for the first time
+    with the default password and must change it."""
+    make_account("T02003002", "entry", username="T02003002_bc")
+    login(unit_leader)
+    assert 'value="entry"' in client.get(REQUESTS).content.decode()
+    client.post(reverse("accounts:request_file"), {"kind": "new", "role": "entry", "reason": "Cán bộ mới chuyển đến", **LETTER})
+    request = AccountRequest.objects.get()
+    login(admin)
+    client.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "approve"})
+    created = Account.objects.get(username="T02003002_bc2")
+    assert created.roles == ("entry",) and created.must_change_password
+    client.post(reverse("accounts:logout"))
+    first = client.post(reverse("accounts:login"), {"username": "T02003002_bc2", "password": "tkTP@2021"})
+    assert first.status_code == 302 and first.url == reverse("accounts:password_change")
+
+
+def test_a_unit_whose_roles_are_all_filled_is_offered_no_new_account(make_account, login, client):
+    """A unit whose active accounts already hold every role of its scheme as many times as
+    the regime allows is told there is nothing to request, not offered to revoke itself."""
     only = make_account("T02003002", "approver", "entry", "reviewer", username="T02003002_ld")
+    for n in (2, 3):
+        make_account("T02003002", "approver", "entry", "reviewer", username=f"T02003002_ld{n}", is_active=True)
     login(only)
     page = client.get(REQUESTS).content.decode()
-    assert 'id="no-offers"' in page and "Gửi đề nghị mới" not in page and 'name="target"' not in page
+    assert "Gửi đề nghị mới" in page and 'value="entry"' not in page and 'value="approver"' not in page
 
 
 def test_the_central_administrator_is_not_offered_a_request_for_its_own_unit(make_account, login, client):

@@ -1,6 +1,8 @@
 """Account requests (letter 003, 4.3): a unit's approver asks for a new account for a role,
 or for an account to be revoked; an administrator of the unit's scope approves (which
 carries the change out) or rejects with a comment."""
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,19 +20,20 @@ from .services import default_password_hash
 
 
 def _active_roles(unit):
-    """Roles held by the unit's active accounts at the unit itself."""
-    return set(
-        RoleGrant.objects.filter(account__unit=unit, account__is_active=True, unit=unit).values_list("role", flat=True)
-    )
+    """{role: how many of the unit's active accounts hold it at the unit itself}."""
+    rows = RoleGrant.objects.filter(account__unit=unit, account__is_active=True, unit=unit).values_list("role", flat=True)
+    return Counter(rows)
 
 
 def requestable_roles(unit):
     """Roles a unit may ask a new account for: the regime's account scheme gives one account
-    per template of its kind (tuphap: _bc, _kt, _ld; kiemke: one), so only a role that no
-    active account of the unit holds any more (revoked, to be replaced) is offered."""
+    per template of its kind by default (tuphap: _bc, _kt, _ld; kiemke: one), and a unit
+    may ask for more, for new users ("cấp mới", letter 003, 4.3), up to the regime's
+    `accounts_per_role` active accounts per role ({code}_bc2, _bc3…)."""
+    regime = regimes.current()
     held = _active_roles(unit)
-    scheme = dict.fromkeys(role for t in regimes.current().account_templates(unit.kind) for role in t.roles)
-    return [role for role in scheme if role not in held]
+    scheme = dict.fromkeys(role for t in regime.account_templates(unit.kind) for role in t.roles)
+    return [role for role in scheme if held[role] < regime.accounts_per_role]
 
 
 def revocable_accounts(actor):
@@ -73,7 +76,8 @@ def file_request(actor, *, kind, reason, role="", target=None, letter_number="",
         errors.append(_("Ngày văn bản đề nghị không được sau ngày hôm nay."))
     if kind == AccountRequest.Kind.NEW:
         if role not in requestable_roles(unit):
-            errors.append(_("Vai trò này không thể đề nghị cấp thêm tài khoản: đơn vị đã có tài khoản cho vai trò đó."))
+            errors.append(_("Vai trò này không thể đề nghị cấp thêm tài khoản: đơn vị đã có đủ %(n)d tài khoản cho vai trò đó.")
+                          % {"n": regimes.current().accounts_per_role})
         target = None
     elif kind == AccountRequest.Kind.REVOKE:
         if target is None:

@@ -150,6 +150,9 @@ class Regime:
     # Roles whose accounts always sign in with a second factor, whatever the parameters say
     # (docs/adr/0015); none by default: the central administrator decides per role.
     two_factor_roles: tuple = ()
+    # How many active accounts a unit may hold for one role: the scheme's one by default
+    # ("mặc định"), more by request for new users ("cấp mới": {code}_bc2, …).
+    accounts_per_role: int = 3
 
     def account_templates(self, kind):
         return self.accounts_by_kind.get(kind, ())
@@ -283,6 +286,14 @@ def _two_factor_roles(data, roles, problems):
     return listed
 
 
+def _accounts_per_role(data, problems):
+    value = data.get("accounts_per_role", 3)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 20:
+        problems.append(f"accounts_per_role: a whole number from 1 to 20, not {value!r}")
+        return 3
+    return value
+
+
 def load(key):
     path = REGIMES_DIR / key / "regime.yaml"
     if not path.exists():
@@ -307,6 +318,7 @@ def load(key):
         unit_code=_unit_code(data, problems),
         declarable_forms=tuple(data.get("declarable_forms") or ()),
         two_factor_roles=_two_factor_roles(data, roles, problems),
+        accounts_per_role=_accounts_per_role(data, problems),
     )
     if problems:
         raise ImproperlyConfigured(f"{path}:\n" + "\n".join(f"- {p}" for p in problems))
