@@ -492,7 +492,7 @@ def test_two_old_units_into_a_new_unit_that_owes_nothing_yet(tuphap, tree, peopl
 
 def test_case_b_data_left_at_the_old_units_is_listed_offered_flagged_and_the_old_account_told(tuphap, tree, people, client, password):
     """Issue 21, case (b): the merger's preview lists the reports that will wait for their
-    transfer; executing it leads straight to the transfer request, prefilled; until one is
+    transfer; its log page offers the transfer request, prefilled; until one is
     filed, the province's and the centre's TRANG CHỦ flag the data; an old unit's revoked
     account is told, after its right password, where its unit went and which account to use."""
     approve(fill(Report.objects.get(unit=tree["T02003001"], period=tuphap, form_code=A12), cong_chung_vien=3, viec_hop_dong=100))
@@ -505,10 +505,10 @@ def test_case_b_data_left_at_the_old_units_is_listed_offered_flagged_and_the_old
         ("T02003001", A12, "Đã phê duyệt"), ("T02003002", A12, "Đang nhập")]
     assert 'data-testid="reports-waiting"' in text(shown)
     done = preview_then_execute(province, "hop-nhat", MERGE)
-    assert done.status_code == 302 and done.url.startswith(reverse("reorg:transfer_new"))
-    offered = province.get(done.url)
+    log = province.get(done.url)  # the operation's log page, with the request to file
+    assert "hãy bấm “Lập đề nghị chuyển dữ liệu”" in text(log) and "Lập đề nghị chuyển dữ liệu" in text(log)
+    offered = province.get(reverse("reorg:transfer_new"), {"cu": "T02003001,T02003002", "moi": "T02003009"})
     assert offered.context["form"]["sources"] == "T02003001, T02003002" and offered.context["form"]["targets"][0]["code"] == "T02003009"
-    assert "hãy lập Đề nghị chuyển dữ liệu dưới đây" in text(offered)
     for account in (people["province"], people["central"]):
         home = text(as_(client, account).get(reverse("shell:home")))
         assert "Dữ liệu chờ chuyển sau sắp xếp đơn vị" in home and "2 báo cáo đã nhập" in home

@@ -8,7 +8,6 @@ import json
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,6 @@ from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -350,13 +348,9 @@ def operation_page(request, slug):
             else:
                 if execute:
                     messages.success(request, _("Đã thực hiện: %(op)s (quyết định %(number)s).") % {"op": _label(operation), "number": decision.number})
-                    lineage = outcome.change.get("lineage", [])
-                    if outcome.reports_waiting and lineage:
-                        # Case (b): the old units' data waits; the request is filed next, in the same flow.
-                        messages.warning(request, _("Các đơn vị cũ còn %(n)d báo cáo đã nhập số liệu: số liệu này chờ được chuyển sang đơn vị mới — hãy lập Đề nghị chuyển dữ liệu dưới đây.") % {"n": len(outcome.reports_waiting)})
-                        query = {"cu": ",".join(sorted({a for a, _b in lineage})), "moi": ",".join(dict.fromkeys(b for _a, b in lineage)),
-                                 "so_qd": decision.number, "ngay_qd": decision.date.strftime("%d/%m/%Y") if decision.date else "", "co_quan": decision.issuer}
-                        return redirect(f"{reverse('reorg:transfer_new')}?{urlencode(query)}")
+                    if outcome.reports_waiting:
+                        # Case (b): the old units' data waits; the log page offers its transfer request, prefilled.
+                        messages.warning(request, _("Các đơn vị cũ còn %(n)d báo cáo đã nhập số liệu: số liệu này chờ được chuyển sang đơn vị mới — hãy bấm “Lập đề nghị chuyển dữ liệu”.") % {"n": len(outcome.reports_waiting)})
                     return redirect("reorg:log_detail", pk=outcome.log_id)
                 preview = _describe(outcome, form)
         if errors:
