@@ -89,3 +89,18 @@ def test_the_count_outcome_agrees_with_book_and_count(kiemke, tree, school):
     report = Report.objects.get(pk=others.pk)
     summary = report.form.spec_object().summarise(services.record_values(report))
     assert summary[("khac_may_moc", "so_luong")] == 3 and summary[("khac_may_moc", "cl_so_luong")] == -2
+
+
+def test_a_usage_status_the_unit_s_type_never_uses_is_disabled_in_the_form_with_why(kiemke, tree, make_account, login):
+    """Issue 24.2: a public service unit (đơn vị sự nghiệp) cannot use "Quản lý nhà nước": the
+    record form disables that status and says why beside the field, before any save."""
+    from django.urls import reverse
+
+    from tests.helpers import owed_report
+
+    client = login(make_account("T02003002", "entry", username="T02003002"))
+    report = owed_report(tree["T02003002"], kiemke, "KK-OTO")
+    page = client.get(reverse("reports:record_add", args=[report.pk])).content.decode()
+    assert 'value="quan_ly_nha_nuoc" disabled title="Đơn vị sự nghiệp công lập không dùng hiện trạng Quản lý nhà nước' in page
+    assert 'data-testid="forbidden-hien_trang"' in page and "không dùng cho đơn vị này" in page
+    assert 'value="hdsn_khong_kd" disabled' not in page  # what it does use stays offered

@@ -865,6 +865,22 @@ class ListSpec:
                 check.rules.append(RuleResult(rule.code, rule.severity, rule.message, _unique(touched)))
         return check
 
+    def forbidden_choices(self, field_code, unit_types):
+        """{choice key: message} of the choices of `field_code` that a blocking rule for these
+        unit types refuses whatever else the record says (a rule that reads this field alone:
+        a usage status a kind of unit never uses). The entry form disables them, with why."""
+        fl = self.field(field_code)
+        out = {}
+        for rule in self.rules:
+            if rule.severity != "error" or not rule.applies_to(unit_types):
+                continue
+            if {ref.name for ref in f.references(rule.check) if isinstance(ref, f.Ref)} != {field_code}:
+                continue
+            for choice in self.enumerations.get(fl.enumeration, ()):
+                if not _judge(rule, self._resolver({field_code: choice.key})):
+                    out.setdefault(choice.key, rule.message)
+        return out
+
     def validate_records(self, records, known_keys=None, unit_types=None):
         """A RecordCheck per record, plus duplicates of `unique` fields across the records."""
         checks = [self.validate_record(record, known_keys, unit_types) for record in records]

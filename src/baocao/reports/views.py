@@ -360,6 +360,7 @@ def _record_form_context(report, spec, data, errors=None, rules=()):
     for number_, result in enumerate(rules, start=1):
         for code in result.cells:
             flagged.setdefault(code, []).append((f"rule-{number_}", result.blocking))
+    unit_types = services.unit_type_codes(report)
     groups = []
     for group in spec.groups:
         fields = []
@@ -371,14 +372,19 @@ def _record_form_context(report, spec, data, errors=None, rules=()):
                     value = vn_number(parse_number(value), fl.decimals)
                 except ValueError:
                     pass
-            choices = spec.enumerations.get(fl.enumeration, ()) if fl.type == "choice" else ()
+            choices, forbidden = (), {}
+            if fl.type == "choice":  # each with why it is not offered to this unit, if it is not
+                forbidden = spec.forbidden_choices(code, unit_types)
+                choices = [{"key": c.key, "label": c.label, "group": c.group,
+                            "forbidden": forbidden.get(c.key, "") if c.key != value else ""}
+                           for c in spec.enumerations.get(fl.enumeration, ())]
             options = references.get(fl.form, {}) if fl.type == "reference" else {}
             fields.append({"field": fl, "value": value if value is not None else "", "errors": (errors or {}).get(code, []),
-                           "choices": choices, "references": options,
+                           "choices": choices, "references": options, "forbidden": list(dict.fromkeys(forbidden.values())),
                            "rule_ids": " ".join(i for i, _blocking in flagged.get(code, ())),
                            "rule_blocking": any(blocking for _i, blocking in flagged.get(code, ()))})
         groups.append({"group": group, "fields": fields})
-    return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json(services.unit_type_codes(report))}
+    return {"groups": groups, "rules": rules, "client_spec": spec.to_client_json(unit_types)}
 
 
 @login_required
