@@ -97,3 +97,12 @@ def test_after_the_deadline_a_unit_cannot_excuse_itself_until_its_deadline_is_ex
     periods.grant_extension(None, kiemke, unit, until=timezone.localdate() + timedelta(days=5), reason="Bổ sung kê khai")
     assert client.post(reverse("reports:declare", args=[kiemke.pk]), {"held": ["KK-DAT"]}).status_code == 302
     assert owed(unit, kiemke) == {"KK-DAT"}
+
+
+def test_the_two_unidentified_infrastructure_sectors_are_shown_not_declarable_with_why(kiemke, tree, school):
+    """Issue 24.5: the letter's guidance counts 18 infrastructure sectors, the sources name 16:
+    the other two are listed on the declaration page as not yet having a form, and why."""
+    client, _account = school
+    page = client.get(reverse("reports:declare", args=[kiemke.pk])).content.decode()
+    assert page.count('data-testid="unidentified-form"') == 2 and "chưa có mẫu" in page
+    assert "văn bản hiện có chỉ nêu tên 16 loại" in page

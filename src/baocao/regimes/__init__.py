@@ -153,6 +153,9 @@ class Regime:
     # How many active accounts a unit may hold for one role: the scheme's one by default
     # ("mặc định"), more by request for new users ("cấp mới": {code}_bc2, …).
     accounts_per_role: int = 3
+    # Kinds of report the official lists count but no available source names ([U]): shown,
+    # never owed, with why (the declaration page).
+    unidentified_forms: tuple = ()
 
     def account_templates(self, kind):
         return self.accounts_by_kind.get(kind, ())
@@ -319,6 +322,7 @@ def load(key):
         declarable_forms=tuple(data.get("declarable_forms") or ()),
         two_factor_roles=_two_factor_roles(data, roles, problems),
         accounts_per_role=_accounts_per_role(data, problems),
+        unidentified_forms=tuple(str(t) for t in data.get("unidentified_forms") or ()),
     )
     if problems:
         raise ImproperlyConfigured(f"{path}:\n" + "\n".join(f"- {p}" for p in problems))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from baocao import regimes
 from baocao.access import permissions, policy
 
 from . import declarations
@@ -32,5 +33,6 @@ def declare(request, period_pk):
     return render(request, "reports/declaration.html", {
         "active_menu": "entry", "period": period, "choices": declarations.choices(account.unit, period),
         "declared": declarations.has_declared(account.unit, period),
+        "unidentified": regimes.current().unidentified_forms,
         "may_edit": policy.may(account, permissions.REPORT_EDIT, account.unit, relation=policy.OWN) and period.is_open(),
     })
