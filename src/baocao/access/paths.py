@@ -22,6 +22,12 @@ def prefix_q(field, path):
     return Q(**{f"{field}__startswith": path})
 
 
+def prefixes(path):
+    """'/A/B/C/' -> ['/A/', '/A/B/', '/A/B/C/']: the paths of a unit and its ancestors, root first."""
+    codes = path.strip(SEPARATOR).split(SEPARATOR)
+    return [SEPARATOR + SEPARATOR.join(codes[: n + 1]) + SEPARATOR for n in range(len(codes))]
+
+
 def is_within(path, ancestor_path):
     return path.startswith(ancestor_path)
 

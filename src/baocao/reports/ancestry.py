@@ -4,16 +4,10 @@ unit U in period P" is `ancestor_ids(period, unit)`, used by every write of the 
 ledger, by the roll-up pages and by transfers."""
 from django.db import connection
 
-from baocao.access.paths import SEPARATOR
+from baocao.access.paths import SEPARATOR, prefixes
 from baocao.units.models import Unit
 
 from .models import PeriodStatus, PeriodTree
-
-
-def prefixes(path):
-    """'/A/B/C/' -> ['/A/', '/A/B/', '/A/B/C/']: the paths of a unit and its ancestors."""
-    codes = path.strip(SEPARATOR).split(SEPARATOR)
-    return [SEPARATOR + SEPARATOR.join(codes[: n + 1]) + SEPARATOR for n in range(len(codes))]
 
 
 def uses_snapshot(period):

@@ -20,14 +20,13 @@ from django.utils.translation import gettext as _
 
 from baocao import regimes
 from baocao.access import permissions, policy
-from baocao.access.paths import SEPARATOR, prefix_q, tree_order, tree_prefix_q
+from baocao.access.paths import SEPARATOR, prefix_q, prefixes, tree_order, tree_prefix_q
 from baocao.accounts.models import Account
 from baocao.formdefs.models import FormDefinition, FormKind
 from baocao.formdefs.services import cell_ids
 from baocao.formdefs.spec import RowGroup
 from baocao.reports.models import PeriodForm, PeriodTree, Report, ReportValue, RollupProgress, RollupTotal
 from baocao.reports import ancestry
-from baocao.reports.ancestry import prefixes
 from baocao.reports.ledger import BUCKETS, COUNTING
 from baocao.units.models import Unit
 from baocao.units.text import fold

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from baocao import textbounds
 from baocao.access import permissions, policy
+from baocao.access.paths import prefixes
 from baocao.audit.services import event, record_many
 from baocao.dbtext import iexact
 
@@ -87,9 +88,9 @@ def pin(unit):
     path = unit.path
     with connection.cursor() as cursor:
         while True:
-            codes = ", ".join(["%s"] * len(_prefixes(path)))
+            codes = ", ".join(["%s"] * len(prefixes(path)))
             cursor.execute(f"SELECT pg_advisory_xact_lock_shared(%s, (id & 2147483647)::int) FROM {Unit._meta.db_table} "
-                           f"WHERE path IN ({codes})", [_UNIT_LOCKS] + _prefixes(path))
+                           f"WHERE path IN ({codes})", [_UNIT_LOCKS] + prefixes(path))
             cursor.execute(f"SELECT path FROM {Unit._meta.db_table} WHERE id = %s", [unit.pk])
             now = cursor.fetchone()[0]
             if now == path:
@@ -226,8 +227,8 @@ def move_paths(unit, parent):
     _hold_subtree(unit)
     old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
     # Root first (the order the totals ledger locks their rows in, reversed).
-    old_ancestors = list(Unit.objects.filter(path__in=_prefixes(old_path)[:-1]).order_by("depth").values_list("pk", flat=True))
-    new_ancestors = list(Unit.objects.filter(path__in=_prefixes(parent.path)).order_by("depth").values_list("pk", flat=True))
+    old_ancestors = list(Unit.objects.filter(path__in=prefixes(old_path)[:-1]).order_by("depth").values_list("pk", flat=True))
+    new_ancestors = list(Unit.objects.filter(path__in=prefixes(parent.path)).order_by("depth").values_list("pk", flat=True))
     Unit.objects.subtree(unit).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + (parent.depth + 1 - unit.depth),
@@ -236,11 +237,6 @@ def move_paths(unit, parent):
     unit.parent, unit.path, unit.depth = parent, new_path, parent.depth + 1
     unit._stored_parent_id = parent.pk
     unit_moved.send(sender=Unit, unit_id=unit.pk, old_ancestor_ids=old_ancestors, new_ancestor_ids=new_ancestors)
-
-
-def _prefixes(path):
-    codes = path.strip("/").split("/")
-    return ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes))]
 
 
 def _move(actor, unit, parent):
