@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from baocao.reports.formatting import vn_number
 
+from baocao.units.models import Unit
+
 from . import selectors
 
 
@@ -20,7 +22,8 @@ class RollupGrid:
     choice: str
     values: dict  # {(shown row code, column code): Decimal or None}
     progress: selectors.Progress
-    rows: list = field(default_factory=list)  # the rows as printed (groups as one line)
+    rows: list = field(default_factory=list)  # the rows as printed (groups as one line, unless expanded)
+    expanded: tuple = ()  # the groups shown with one line per instance too
 
     @property
     def spec(self):
@@ -47,13 +50,21 @@ class RollupGrid:
         }
 
 
-def build(form, unit, period, choice):
-    """The roll-up (three queries: the cells, the totals, the counters)."""
+def build(form, unit, period, choice, expand=()):
+    """The roll-up (three queries: the cells, the totals, the counters; two more per group
+    of `expand`, shown with one line per instance under its total: 17d's missions)."""
     keys, _by_id = selectors.cell_keys(form)
     totals = selectors.unit_totals([unit.pk], period, keys.values(), choice).get(unit.pk, {})
     progress = selectors.progress(unit, period, form.sources)
-    values = selectors.grid_values(form, totals, keys, progress.counted(choice))
-    return RollupGrid(form, unit, period, choice, values, progress, selectors.shown_rows(form.spec))
+    groups = {row.code for row in form.spec.rows if getattr(row, "per", None) == "child_unit"}
+    expanded, labels = {}, {}
+    for group in [g for g in expand if g in groups]:
+        cells = [cell for (row, _column), cell in keys.items() if row == group]
+        expanded[group] = selectors.instance_totals(unit, period, form, group, cells, choice)
+        names = dict(Unit.objects.filter(pk__in=[int(k) for k in expanded[group]]).values_list("pk", "name"))
+        labels[group] = sorted(((key, names.get(int(key), key)) for key in expanded[group]), key=lambda item: item[1])
+    values = selectors.grid_values(form, totals, keys, progress.counted(choice), expanded)
+    return RollupGrid(form, unit, period, choice, values, progress, selectors.shown_rows(form.spec, labels), tuple(expanded))
 
 
 def cells_html(grid, row, link):

@@ -352,13 +352,16 @@ def own_totals(unit, period, form, cells, choice):
     return out
 
 
-def grid_values(form, totals, keys, counted):
+def grid_values(form, totals, keys, counted, expanded=None):
     """{(row, column): Decimal or None} of a roll-up as shown: every rolling cell the total
-    (0 where no counted report has a value), a group's instances in one line, every
-    computed cell recomputed from the summed ones. Blank when no report counted."""
+    (0 where no counted report has a value), a group's instances in one line — and, for the
+    groups in `expanded` ({group: {instance key: {cell id: Decimal}}}), each instance on its
+    own line too — every computed cell recomputed from the summed ones. Blank when no
+    report counted."""
     spec = form.spec
+    expanded = expanded or {}
     groups = [row.code for row in spec.rows if isinstance(row, RowGroup)]
-    instances = {group: [GROUP_TOTAL] for group in groups}
+    instances = {group: [GROUP_TOTAL, *expanded.get(group, {})] for group in groups}
     if not counted:
         return {}
     values = {}
@@ -366,7 +369,22 @@ def grid_values(form, totals, keys, counted):
         cell = keys.get((row_code, column_code))
         shown_row = spec.instance_code(row_code, GROUP_TOTAL) if row_code in groups else row_code
         values[(shown_row, column_code)] = totals.get(cell, Decimal(0)) if cell is not None else Decimal(0)
+        for key, sums in expanded.get(row_code, {}).items():
+            values[(spec.instance_code(row_code, key), column_code)] = sums.get(cell, Decimal(0)) if cell is not None else Decimal(0)
     return spec.compute(values, instances)
+
+
+def instance_totals(unit, period, form, group, cells, choice):
+    """{instance key: {cell id: Decimal}} of a group "one row per child unit" over the unit's
+    subtree: each instance (a mission, a practice) summed over the counted reports that name
+    it (one grouped query over their values)."""
+    values = ReportValue.objects.filter(Tree(period).within(unit, "report__unit"), report__period=period, report__form_code__in=form.sources,
+                                        report__exempt=False, report__status__in=counted_states(choice), cell_id__in=list(cells),
+                                        number__isnull=False).exclude(instance=0)
+    out = defaultdict(dict)
+    for instance, cell, total in values.values_list("instance", "cell_id").annotate(total=Sum("number")):
+        out[str(instance)][cell] = total
+    return out
 
 
 def rolling_cells(spec):
@@ -377,9 +395,13 @@ def rolling_cells(spec):
     return cache
 
 
-def shown_rows(spec):
-    """The rows of a roll-up as printed: each group of "one row per child unit" as one line."""
-    return spec.expand_rows({row.code: [(GROUP_TOTAL, row.label)] for row in spec.rows if isinstance(row, RowGroup)})
+def shown_rows(spec, expanded_labels=None):
+    """The rows of a roll-up as printed: each group of "one row per child unit" as one line,
+    followed, for the groups in `expanded_labels` ({group: [(instance key, label)]}), by one
+    line per instance."""
+    expanded_labels = expanded_labels or {}
+    return spec.expand_rows({row.code: [(GROUP_TOTAL, row.label), *expanded_labels.get(row.code, ())]
+                             for row in spec.rows if isinstance(row, RowGroup)})
 
 
 def storage_row(row):

@@ -159,10 +159,20 @@ def rollup(request):
     selection = _selection(request)
     if selection.form is None:
         return _no_data(request, selection, "rollup/rollup.html")
-    grid = grids.build(selection.form, selection.unit, selection.period, selection.choice)
+    expand = [code[:120] for code in request.GET.getlist("mo")][:10]  # groups shown one line per instance (17d's missions)
+    grid = grids.build(selection.form, selection.unit, selection.period, selection.choice, expand)
     link = "?" + selection.query()
     breakdown_link = reverse("rollup:breakdown") + link
-    rows = [{"row": row, "cells": grids.cells_html(grid, row, breakdown_link)} for row in grid.rows]
+    rows = []
+    for row in grid.rows:
+        line = {"row": row, "cells": grids.cells_html(grid, row, breakdown_link), "indent": row.indent + 1}
+        if row.group and row.code == grid.spec.instance_code(row.group, selectors.GROUP_TOTAL):
+            shown = row.group in grid.expanded
+            others = [g for g in grid.expanded if g != row.group]
+            line["toggle"] = {"open": shown, "query": urlencode([*selection.params().items(), *(("mo", g) for g in (others if shown else [*others, row.group]))])}
+        elif row.group:  # one instance of an expanded group, under its total
+            line["instance"], line["indent"] = True, row.indent + 2
+        rows.append(line)
     below = selectors.children(selection.unit, selection.period)
     below_progress = selectors.child_progress(below, selection.period, selection.form.sources)
     children = []
