@@ -205,6 +205,24 @@ class Ledger(RuleBasedStateMachine):
         if made:
             _attempt(lambda: self._transfer([source], made, keep, shares={made[0].pk: share, made[1].pk: 100 - share}))
 
+    @rule(n=st.integers(0, 20), m=st.integers(0, 20), keep=st.booleans())
+    def transfer_to_a_unit_that_owes_nothing(self, n, m, keep):
+        """A unit's data carried whole to a new unit that owes no report of its own (no unit
+        type): each report moves (MOVED), in open and closed periods alike."""
+        units, offices = self._units(), self._units(UnitKind.AGGREGATING)
+        if not units or not offices:
+            return
+        made = []
+
+        def act():
+            parent = offices[m % len(offices)]
+            target, _outcome = operations.run(None, "create", code=self._code(parent), name="Đơn vị nhận", kind=UnitKind.REPORTING, parent=parent)
+            made.append(target)
+
+        _attempt(act)
+        if made:
+            _attempt(lambda: self._transfer([units[n % len(units)]], made, keep))
+
     @rule(n=st.integers(0, 20))
     def retire(self, n):
         units = self._units()
@@ -235,20 +253,21 @@ class Ledger(RuleBasedStateMachine):
         unit's for the open ones (the live tree), summed in Python from the reports."""
         units = list(Unit.objects.all())
         root = next(u for u in units if u.parent_id is None)
+        rolling = defaultdict(set)  # form version -> the cells it sums
+        for definition, cell in RollingCell.objects.values_list("definition_id", "cell_id"):
+            rolling[definition].add(cell)
         for period in Period.objects.filter(pk__in=self.periods):
             want = defaultdict(Decimal)
-            reports = Report.objects.filter(period=period, exempt=False).select_related("unit")
-            for report in reports:
+            reports = {r.pk: r for r in Report.objects.filter(period=period, exempt=False).select_related("unit")}
+            values = ReportValue.objects.filter(report_id__in=list(reports), number__isnull=False).values_list("report_id", "cell_id", "number")
+            for report_id, cell, number in values:
+                report = reports[report_id]
                 bucket = ledger.bucket_of(report.status)
-                if bucket is None:
+                if bucket is None or cell not in rolling[report.form_id]:
                     continue
-                rolling = set(RollingCell.objects.filter(definition_id=report.form_id).values_list("cell_id", flat=True))
-                for cell, number in ReportValue.objects.filter(report=report, number__isnull=False).values_list("cell_id", "number"):
-                    if cell not in rolling:
-                        continue
-                    for unit in (units if period.status == PeriodStatus.OPEN else [root]):
-                        if report.unit.path.startswith(unit.path):
-                            want[(unit.pk, cell, bucket)] += number
+                for unit in (units if period.status == PeriodStatus.OPEN else [root]):
+                    if report.unit.path.startswith(unit.path):
+                        want[(unit.pk, cell, bucket)] += number
             have = {(u, c, b): n for u, c, b, n in RollupTotal.objects.filter(period=period).values_list("unit_id", "cell_id", "bucket", "number")}
             if period.status != PeriodStatus.OPEN:
                 have = {key: n for key, n in have.items() if key[0] == root.pk}
