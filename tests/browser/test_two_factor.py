@@ -42,6 +42,7 @@ def test_central_administrator_enrols_signs_in_with_a_code_and_a_recovery_code(p
     expect(page.get_by_test_id("mfa-error")).to_have_text(re.compile("Mã xác thực không đúng"))
     enrolment_code = services.code_at(secret, services.time_step())
     type_code(page, enrolment_code)
+    expect(page.get_by_test_id("mfa-recovery-codes").locator("li")).to_have_count(10)  # the page after the code has loaded
     codes = page.get_by_test_id("mfa-recovery-codes").locator("li").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="Tôi đã lưu các mã, tiếp tục").click()
