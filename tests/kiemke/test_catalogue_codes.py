@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from baocao.units import tree as t
 from baocao.units.catalogue import CatalogueError, import_catalogue, read_xlsx
-from baocao.units.models import Unit, UnitKind, UnitType
+from baocao.units.models import Unit, UnitKind
 from baocao.units.services import sync_unit_types
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại đơn vị", "Loại hình đơn vị"]

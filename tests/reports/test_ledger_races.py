@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.db import OperationalError, connection, connections
 
+from baocao.audit.models import AuditEvent
 from baocao.reorg import operations, transfers
 from baocao.reports import periods, services, workflow
-from baocao.reports.models import Report
+from baocao.reports.models import Period, Report
 from baocao.rollup.verification import differences
 from baocao.units import tree as t
 from baocao.units.models import Unit
@@ -182,7 +183,13 @@ def test_a_period_closes_beside_saves_and_none_slips_in_after(notaries, tuphap):
 
     threads = [_thread(save, notaries[c], n) for c, n in (("T02003002", 1), ("T02001", 2), ("T01017", 3))] + [_thread(close)]
     assert _join(*threads) == []
-    assert sorted(set(outcomes)) <= ["refused", "saved"] and len(outcomes) == 3
+    assert set(outcomes) <= {"refused", "saved"} and len(outcomes) == 3
+    # What was saved committed before the period closed (the closing waited for it); what
+    # came after was refused: no save is dated after the closing.
+    closed_at = Period.objects.get(pk=tuphap.pk).closed_at
+    saved_at = list(AuditEvent.objects.filter(action="report.saved").values_list("at", flat=True))
+    assert len(saved_at) == 1 + outcomes.count("saved")  # the fixture's first save, then these
+    assert all(at <= closed_at for at in saved_at)
     assert differences() == []
 
 

@@ -1,6 +1,6 @@
 """Kỳ báo cáo: creation from the regime's period types, deadlines (rest days, holidays),
 opening (obligations, fixed form versions), extensions, exemptions, the admin pages."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError

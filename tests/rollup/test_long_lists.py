@@ -3,7 +3,6 @@ of reports not sent are read page by page after a key (any page costs a page, th
 statements at any size), and their long Excel exports are written by the task worker."""
 import io
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse

@@ -13,6 +13,7 @@ from baocao import parameters, regimes
 from baocao.access.models import RoleGrant
 from baocao.audit.services import client_ip, event, record, record_many, record_read
 from baocao.dbtext import iexact
+from baocao.units import tree
 from baocao.units.text import clean_text
 
 from . import grants
@@ -25,11 +26,9 @@ class UnitRetired(Exception):
     after the password is checked, so it tells nothing to someone who does not know it."""
 
     def __init__(self, unit):
-        from baocao.units.models import Unit
-
         super().__init__(unit.code)
         self.unit = unit
-        self.successors = list(Unit.objects.filter(predecessor_links__predecessor=unit).order_by("code"))
+        self.successors = list(tree.successors_of(unit))
         self.usernames = list(Account.objects.filter(unit__in=self.successors, is_active=True).order_by("username")
                               .values_list("username", flat=True)[:10])
 

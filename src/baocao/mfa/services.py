@@ -250,6 +250,14 @@ def _replace_recovery_codes(account):
 # --- signing in --------------------------------------------------------------------------------
 
 
+def _enrolled(account):
+    """The account's confirmed authenticator, locked (ValidationError if it has none)."""
+    authenticator = Authenticator.objects.select_for_update().filter(account=account, confirmed_at__isnull=False).first()
+    if authenticator is None:
+        raise ValidationError(_("Tài khoản này chưa đăng ký xác thực hai bước."))
+    return authenticator
+
+
 def verify(request, account, code, *, now=None):
     """Check a code from the app at sign-in. A code of a time step already used (or earlier)
     is a replay and is refused like a wrong one."""
@@ -258,9 +266,7 @@ def verify(request, account, code, *, now=None):
     if until is not None:
         return Outcome(LOCKED, until)
     with transaction.atomic():
-        authenticator = Authenticator.objects.select_for_update().filter(account=account, confirmed_at__isnull=False).first()
-        if authenticator is None:
-            raise ValidationError(_("Tài khoản này chưa đăng ký xác thực hai bước."))
+        authenticator = _enrolled(account)
         steps = _matching_steps(authenticator.secret, code, now)
         fresh = [s for s in steps if authenticator.last_step is None or s > authenticator.last_step]
         if not fresh:
@@ -283,9 +289,7 @@ def use_recovery_code(request, account, code, *, now=None):
     if until is not None:
         return Outcome(LOCKED, until)
     with transaction.atomic():
-        authenticator = Authenticator.objects.select_for_update().filter(account=account, confirmed_at__isnull=False).first()
-        if authenticator is None:
-            raise ValidationError(_("Tài khoản này chưa đăng ký xác thực hai bước."))
+        authenticator = _enrolled(account)
         spent = RecoveryCode.objects.filter(account=account, code_hash=hash_recovery_code(code), used_at__isnull=True).update(used_at=now)
         if not spent:
             until = _failed(request, account, "second factor: wrong or used recovery code", now)

@@ -46,8 +46,7 @@ def file_request(actor, *, sources, targets, periods, form_codes=(), shares=None
     source, with `shares`: {unit id: percent} summing to 100)."""
     sources, targets, periods = list(sources), list(targets), list(periods)
     note = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú"))
-    decision = tree.Decision(textbounds.bounded(decision.number, textbounds.LINE, _("Số quyết định")), decision.date,
-                             textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
+    decision = tree.bounded_decision(decision)
     errors = []
     if not sources:
         errors.append(_("Chọn đơn vị cũ (đơn vị đã nhập số liệu)."))

@@ -4,7 +4,7 @@ reports, a transfer's source, an obligation added again (docs/adr/0010)."""
 from django.utils.translation import gettext_lazy
 
 from . import ledger
-from .models import Report, ReportEvent
+from .models import ReportEvent
 
 
 def locked_reports(queryset):

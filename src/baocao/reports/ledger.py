@@ -164,12 +164,17 @@ def report_changed(report, *, old_status, old_exempt, old_key):
         post(_ancestors(report), report.period_id, totals=totals, form_code=report.form_code, progress=counts)
 
 
+def _left_and_joined(old_ids, new_ids):
+    """Of two chains of ancestors (root first), the units only the old one has and those only
+    the new one has, each root first: what a move or a transfer takes figures out of and
+    into (their common ancestors keep them)."""
+    return [u for u in old_ids if u not in set(new_ids)], [u for u in new_ids if u not in set(old_ids)]
+
+
 def report_reassigned(report, old_unit):
     """A report now belongs to another unit (a transfer): its values and its count leave
     the old unit's ancestors and join the new one's, on the period's tree."""
-    old_units, new_units = ancestry.ancestor_ids(report.period, old_unit), _ancestors(report)
-    leaving = [u for u in old_units if u not in set(new_units)]
-    joining = [u for u in new_units if u not in set(old_units)]
+    leaving, joining = _left_and_joined(ancestry.ancestor_ids(report.period, old_unit), _ancestors(report))
     bucket, key = bucket_of(report.status, report.exempt), progress_key(report)
     sums = report_sums(report) if bucket is not None else {}
     for units, sign in ((leaving, -1), (joining, 1)):
@@ -181,8 +186,7 @@ def subtree_moved(unit_id, old_ancestor_ids, new_ancestor_ids):
     """A unit and its subtree moved (units.tree holds it exclusively, so nothing in it is
     changing): in every open period its totals and counters leave the ancestors it left and
     join those it joined. A closed period keeps the tree it closed on."""
-    leaving = [a for a in old_ancestor_ids if a not in set(new_ancestor_ids)]
-    joining = [a for a in new_ancestor_ids if a not in set(old_ancestor_ids)]
+    leaving, joining = _left_and_joined(old_ancestor_ids, new_ancestor_ids)
     for period_id in Period.objects.filter(status=PeriodStatus.OPEN).values_list("pk", flat=True):
         sums = dict(((c, b), n) for c, b, n in RollupTotal.objects.filter(unit_id=unit_id, period_id=period_id).values_list("cell_id", "bucket", "number"))
         add_totals(leaving, period_id, {key: -n for key, n in sums.items()})

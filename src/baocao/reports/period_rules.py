@@ -83,13 +83,3 @@ def hold(period_id, *, exclusive=False):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {function}(%s, %s)", [_PERIOD_LOCKS, int(period_id) & 0x7FFFFFFF])
 
-
-def held(period, change, *, exclusive=False):
-    """`hold` the period, then return it as stored now, refusing `change` if it does not
-    accept it (PeriodRefused)."""
-    from .models import Period
-
-    hold(period.pk, exclusive=exclusive)
-    fresh = Period.objects.get(pk=period.pk)
-    require(fresh, change)
-    return fresh

@@ -117,7 +117,7 @@ def _fresh(unit):
 
 def _log(actor, operation, decision, change, note="", request=None, events=()):
     note = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú"))
-    decision = _bounded(decision)
+    decision = bounded_decision(decision)
     log = Reorganisation.objects.create(
         operation=operation, decision_number=decision.number.strip()[:100], decision_date=decision.date,
         decision_issuer=decision.issuer.strip()[:300], note=note.strip(), actor=actor, details=change.as_json(),
@@ -126,7 +126,7 @@ def _log(actor, operation, decision, change, note="", request=None, events=()):
     return log
 
 
-def _bounded(decision):
+def bounded_decision(decision):
     """The decision's fields as typed, refused if longer than a line (never cut)."""
     return Decision(textbounds.bounded(decision.number, textbounds.LINE, _("Số quyết định")), decision.date,
                     textbounds.bounded(decision.issuer, textbounds.LINE, _("Cơ quan ban hành")))
@@ -382,7 +382,7 @@ def merge_wave(actor, merges, *, decision=NO_DECISION, note="", request=None):
     work is set-based too). A merger into an existing unit, or of sources that still have
     units below them, is taken by `merge` one by one inside the same transaction.
     Returns [(target, log)] in the order given."""
-    note, decision = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú")), _bounded(decision)
+    note, decision = textbounds.bounded(note, textbounds.NOTE, _("Ghi chú")), bounded_decision(decision)
     with transaction.atomic():
         lock()
         simple, done = [], {}
